@@ -1,0 +1,293 @@
+"""The bundled contract: loaded once, references resolved, one validator per request body and response.
+
+Validation follows JSON Schema 2020-12 (OpenAPI 3.1) with two choices that match the Go server:
+`integer` means a JSON number written without a fraction (Go's uint64 rejects `1.0`), and
+`format: date-time` is asserted (RFC 3339, any number of fractional digits).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.validators import extend
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from pytest_sequence_metadata.errors import UsageError
+
+SPEC_FILENAME = "sequence-metadata.yaml"
+_DOC_URI = "urn:pytest-sequence-metadata:spec"
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE)
+
+
+def spec_path() -> Path:
+    """Where the bundled spec lives: inside the installed wheel, or in `specs/` of a source checkout."""
+    packaged = resources.files("pytest_sequence_metadata").joinpath("specs", SPEC_FILENAME)
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "specs" / SPEC_FILENAME
+    if checkout.is_file():
+        return checkout
+    raise FileNotFoundError(
+        f"the bundled spec {SPEC_FILENAME} is missing from the installed package "
+        f"(looked in {packaged} and {checkout}); reinstall pytest-sequence-metadata"
+    )
+
+
+def _is_integer(_checker: Any, instance: object) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_rfc3339(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True
+    if not _RFC3339.match(instance):
+        return False
+    try:
+        datetime.fromisoformat(instance.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+_FORMATS = FormatChecker(formats=())
+_FORMATS.checks("date-time")(_is_rfc3339)
+
+_Validator = extend(  # type: ignore[no-untyped-call]  # jsonschema's stubs leave extend() untyped
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way an instance breaks its schema, phrased for people: where, what, and which rule."""
+
+    path: str
+    value: Any
+    keyword: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"at {self.path}: {_short(self.value)} violates {self.rule!r}: {self.message}"
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_path(parts: Iterator[str | int] | Any) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _violation(error: ValidationError) -> Violation:
+    message = error.message
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        closest = best_match(error.context)
+        if closest is not None:
+            message += f" (closest branch: at {_json_path(iter(closest.absolute_path))}: {closest.message})"
+    rule_value = json.dumps(error.validator_value, sort_keys=True, default=str)
+    if len(rule_value) > 80:
+        rule_value = rule_value[:77] + "..."
+    return Violation(
+        path=_json_path(iter(error.absolute_path)),
+        value=error.instance,
+        keyword=str(error.validator),
+        rule=f"{error.validator}: {rule_value}",
+        message=message if len(message) <= 300 else message[:297] + "...",
+    )
+
+
+class SchemaValidator:
+    """A compiled validator for one schema of the spec."""
+
+    __slots__ = ("_validator", "name")
+
+    def __init__(self, name: str, schema: Mapping[str, Any], registry: Registry[Any]) -> None:
+        self.name = name
+        self._validator = _Validator(schema, registry=registry, format_checker=_FORMATS)
+
+    def errors(self, instance: Any) -> list[Violation]:
+        """Every violation, deepest first within each branch, in a stable order."""
+        found = sorted(
+            self._validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.validator)
+        )
+        return [_violation(e) for e in found]
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._validator.is_valid(instance))
+
+    def __repr__(self) -> str:
+        return f"<SchemaValidator {self.name}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of the contract: an RPC method or a REST route."""
+
+    operation_id: str
+    method: str
+    path: str
+    kind: Literal["rpc", "rest"]
+    secured: bool
+    request_media_type: str | None
+    response_statuses: tuple[str, ...]
+    definition: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+class Spec:
+    """The loaded contract. Build it with `load_spec()`, which caches one per file."""
+
+    def __init__(self, raw: dict[str, Any], source: Path) -> None:
+        self.raw = raw
+        self.source = source
+        self.version = str(raw.get("info", {}).get("version", ""))
+        self._registry: Registry[Any] = Registry().with_resource(_DOC_URI, DRAFT202012.create_resource(raw))
+        self.operations: dict[str, Operation] = dict(self._read_operations())
+        self._request: dict[str, SchemaValidator | None] = {}
+        self._response: dict[tuple[str, str], SchemaValidator | None] = {}
+
+    def _read_operations(self) -> Iterator[tuple[str, Operation]]:
+        default_security = self.raw.get("security", [])
+        for path, item in self.raw.get("paths", {}).items():
+            for method in _HTTP_METHODS:
+                op = item.get(method)
+                if op is None:
+                    continue
+                op_id = op["operationId"]
+                content = op.get("requestBody", {}).get("content", {})
+                yield (
+                    op_id,
+                    Operation(
+                        operation_id=op_id,
+                        method=method.upper(),
+                        path=path,
+                        kind="rpc" if path.startswith("/rpc/") else "rest",
+                        secured=bool(op.get("security", default_security)),
+                        request_media_type=next(iter(content), None),
+                        response_statuses=tuple(str(s) for s in op.get("responses", {})),
+                        definition=op,
+                    ),
+                )
+
+    @property
+    def deviations(self) -> list[dict[str, Any]]:
+        """The recorded deliberate differences from the upstream document."""
+        return list(self.raw.get("x-deviations", []))
+
+    def operation(self, operation_id: str) -> Operation:
+        try:
+            return self.operations[operation_id]
+        except KeyError:
+            known = ", ".join(sorted(self.operations))
+            raise UsageError(f"unknown operation {operation_id!r}; the spec has: {known}") from None
+
+    def _pointer(self, operation_id: str, *parts: str) -> str:
+        op = self.operation(operation_id)
+        escaped = op.path.replace("~", "~0").replace("/", "~1")
+        tail = "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+        return f"{_DOC_URI}#/paths/{escaped}/{op.method.lower()}/{tail}"
+
+    def _compile(self, name: str, ref: str) -> SchemaValidator:
+        return SchemaValidator(name, {"$ref": ref}, self._registry)
+
+    def request_validator(self, operation_id: str) -> SchemaValidator:
+        """The validator of the operation's JSON request body."""
+        if operation_id not in self._request:
+            op = self.operation(operation_id)
+            validator = None
+            if op.request_media_type == "application/json":
+                ref = self._pointer(operation_id, "requestBody", "content", "application/json", "schema")
+                validator = self._compile(f"{operation_id} request", ref)
+            self._request[operation_id] = validator
+        found = self._request[operation_id]
+        if found is None:
+            raise UsageError(f"{operation_id} takes no JSON request body")
+        return found
+
+    def response_status_key(self, operation_id: str, status: int) -> str | None:
+        """The `responses` key documenting an HTTP status: exact, then `4XX`-style, then `default`."""
+        statuses = self.operation(operation_id).response_statuses
+        for key in (str(status), f"{str(status)[0]}XX", "default"):
+            if key in statuses:
+                return key
+        return None
+
+    def response_validator(self, operation_id: str, status: int) -> SchemaValidator | None:
+        """The validator of a JSON response body for `status`; None where that response is not JSON.
+
+        Raises UsageError when the status is not documented for the operation at all.
+        """
+        key = self.response_status_key(operation_id, status)
+        if key is None:
+            raise UsageError(f"{operation_id} documents no HTTP {status} response")
+        if (operation_id, key) not in self._response:
+            pointer = self._pointer(operation_id, "responses", key)
+            response = self._registry.resolver(_DOC_URI).lookup(pointer).contents
+            while "$ref" in response:  # a shared response under components/responses
+                pointer = _DOC_URI + response["$ref"]
+                response = self._registry.resolver(_DOC_URI).lookup(pointer).contents
+            validator = None
+            if "application/json" in response.get("content", {}):
+                schema_ref = f"{pointer}/content/application~1json/schema"
+                validator = self._compile(f"{operation_id} response {key}", schema_ref)
+            self._response[(operation_id, key)] = validator
+        return self._response[(operation_id, key)]
+
+    def schema_validator(self, name: str) -> SchemaValidator:
+        """A validator for `#/components/schemas/<name>`."""
+        if name not in self.raw.get("components", {}).get("schemas", {}):
+            raise UsageError(f"the spec has no component schema {name!r}")
+        return self._compile(name, f"{_DOC_URI}#/components/schemas/{name}")
+
+    def compile_all(self) -> int:
+        """Build every validator now (the first validation would otherwise pay for it); returns the count."""
+        count = 0
+        for op_id, op in self.operations.items():
+            if op.request_media_type == "application/json":
+                self.request_validator(op_id).is_valid({})
+                count += 1
+            for key in op.response_statuses:
+                status = int(key) if key.isdigit() else int(key[0]) * 100
+                validator = self.response_validator(op_id, status)
+                if validator is not None:
+                    validator.is_valid({})
+                    count += 1
+        return count
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse a YAML or JSON OpenAPI document into a dict (libyaml's C loader when present)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open("rb") as handle:
+        document = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader either way
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} is not an OpenAPI document (top level is {type(document).__name__})")
+    return document
+
+
+@functools.cache
+def _load(path: Path) -> Spec:
+    return Spec(read_document(path), path)
+
+
+def load_spec(path: str | Path | None = None) -> Spec:
+    """The bundled spec (or the document at `path`), loaded once per process."""
+    return _load(Path(path).resolve() if path is not None else spec_path())
