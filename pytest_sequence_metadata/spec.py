@@ -163,6 +163,7 @@ class Spec:
         self.operations: dict[str, Operation] = dict(self._read_operations())
         self._request: dict[str, SchemaValidator | None] = {}
         self._response: dict[tuple[str, str], SchemaValidator | None] = {}
+        self._compiled: dict[str, SchemaValidator] = {}  # by schema pointer: shared error responses
 
     def _read_operations(self) -> Iterator[tuple[str, Operation]]:
         default_security = self.raw.get("security", [])
@@ -206,7 +207,9 @@ class Spec:
         return f"{_DOC_URI}#/paths/{escaped}/{op.method.lower()}/{tail}"
 
     def _compile(self, name: str, ref: str) -> SchemaValidator:
-        return SchemaValidator(name, {"$ref": ref}, self._registry)
+        if ref not in self._compiled:
+            self._compiled[ref] = SchemaValidator(name, {"$ref": ref}, self._registry)
+        return self._compiled[ref]
 
     def request_validator(self, operation_id: str) -> SchemaValidator:
         """The validator of the operation's JSON request body."""
@@ -258,19 +261,19 @@ class Spec:
         return self._compile(name, f"{_DOC_URI}#/components/schemas/{name}")
 
     def compile_all(self) -> int:
-        """Build every validator now (the first validation would otherwise pay for it); returns the count."""
-        count = 0
+        """Build every validator now (the first validation would otherwise pay for it).
+
+        Returns the number of distinct validators: operations that share a response (the error
+        envelopes) share its validator.
+        """
         for op_id, op in self.operations.items():
             if op.request_media_type == "application/json":
-                self.request_validator(op_id).is_valid({})
-                count += 1
+                self.request_validator(op_id)
             for key in op.response_statuses:
-                status = int(key) if key.isdigit() else int(key[0]) * 100
-                validator = self.response_validator(op_id, status)
-                if validator is not None:
-                    validator.is_valid({})
-                    count += 1
-        return count
+                self.response_validator(op_id, int(key) if key.isdigit() else int(key[0]) * 100)
+        for validator in self._compiled.values():
+            validator.is_valid({})
+        return len(self._compiled)
 
 
 def read_document(path: Path) -> dict[str, Any]:
