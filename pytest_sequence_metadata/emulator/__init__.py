@@ -1,0 +1,139 @@
+"""A stateful emulator of Sequence's Metadata "Collections" API: in-process or as a server.
+
+    from pytest_sequence_metadata.emulator import Emulator
+    emulator = Emulator()
+    jwt = emulator.mint_jwt(1)
+    with httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as client: ...
+    with emulator.serve() as server: httpx.get(f"{server.url}/_emulator/health")
+
+All three ways (sync transport, async transport, ASGI under uvicorn) share one state model. Importing
+this package is cheap: the backend, httpx, PyJWT and uvicorn load on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .app import App, Request, Response
+    from .asgi import AsgiApp
+    from .assumptions import Assumption
+    from .backend import Backend
+    from .faults import Faults
+    from .server import ServerHandle
+
+__all__ = ["DEFAULT_JWT_SECRET", "IN_PROCESS_URL", "Emulator", "serve_in_background"]
+
+# Base URL for in-process clients: any URL works with the transport; this one is never resolvable.
+IN_PROCESS_URL = "http://sequence-metadata.emulator"
+# The development secret (public on purpose: anyone can mint tokens for an emulator anyway).
+# Override with Emulator(jwt_secret=...), `--jwt-secret` or $SEQUENCE_EMULATOR_SECRET.
+DEFAULT_JWT_SECRET = "sequence-metadata-emulator-development-secret"
+
+
+class Emulator:
+    """One emulated service: state, auth, faults and mutations, reachable in several ways.
+
+    - `jwt_secret`: the HS256 secret (default: $SEQUENCE_EMULATOR_SECRET, else DEFAULT_JWT_SECRET).
+    - `base_url`: the public base URL to put in baseURIs and asset URLs; by default the URL the
+      client used to reach the emulator.
+    - `mutations`: names from `mutations.MUTATIONS` (deliberate bugs for the suite's self-check).
+    - `fault_seed`: seed of the RNG behind probabilistic faults.
+    - `validate_requests`: check RPC bodies against the bundled spec (as the real server would).
+    """
+
+    def __init__(
+        self,
+        *,
+        jwt_secret: str | None = None,
+        base_url: str | None = None,
+        mutations: Iterable[str] = (),
+        fault_seed: int | None = 0,
+        validate_requests: bool = True,
+    ) -> None:
+        from .app import App
+        from .auth import Authenticator, resolve_secret
+        from .backend import Backend
+        from .faults import Faults
+        from .mutations import check_mutations
+
+        self.mutations: frozenset[str] = check_mutations(mutations)
+        self.jwt_secret = resolve_secret(jwt_secret)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.backend: Backend = Backend(mutations=self.mutations)
+        self.faults: Faults = Faults(seed=fault_seed)
+        self._auth = Authenticator(self.jwt_secret)
+        self.app: App = App(
+            self.backend,
+            self._auth,
+            self.faults,
+            mutations=self.mutations,
+            base_url=self.base_url,
+            validators=None if validate_requests else {},
+            on_reset=self.reset,
+        )
+        self._asgi: AsgiApp | None = None
+
+    def __repr__(self) -> str:
+        extra = f" mutations={sorted(self.mutations)}" if self.mutations else ""
+        return f"<Emulator{extra}>"
+
+    @property
+    def assumptions(self) -> Mapping[str, Assumption]:
+        from .assumptions import ASSUMPTIONS
+
+        return ASSUMPTIONS
+
+    @property
+    def asgi_app(self) -> AsgiApp:
+        """The ASGI 3 application (for uvicorn, schemathesis' `schema.app`, httpx.ASGITransport)."""
+        if self._asgi is None:
+            from .asgi import AsgiApp
+
+            self._asgi = AsgiApp(self.app)
+        return self._asgi
+
+    def transport(self) -> httpx.MockTransport:
+        """An in-process httpx transport, usable by both httpx.Client and httpx.AsyncClient."""
+        from .transport import EmulatorTransport
+
+        return EmulatorTransport(self.app)
+
+    def client(self, project_id: int | None = None, **kwargs: Any) -> httpx.Client:
+        """An httpx.Client on the in-process transport; with `project_id`, it sends that project's JWT."""
+        import httpx
+
+        headers = dict(kwargs.pop("headers", {}))
+        if project_id is not None:
+            headers["Authorization"] = f"Bearer {self.mint_jwt(project_id)}"
+        kwargs.setdefault("base_url", IN_PROCESS_URL)
+        return httpx.Client(transport=self.transport(), headers=headers, **kwargs)
+
+    def dispatch(self, request: Request) -> Response:
+        """Answer one framework-free request (what every adapter calls)."""
+        return self.app.dispatch(request)
+
+    def mint_jwt(self, project_id: int, *, expires_in: float | None = 3600.0) -> str:
+        """A Bearer JWT for `project_id`; `expires_in=None` never expires, a negative value is expired."""
+        return self._auth.mint(project_id, expires_in=expires_in)
+
+    def reset(self) -> None:
+        """Forget all data and fault rules (ids keep increasing, so old ids never match new data)."""
+        self.backend.reset()
+        self.faults.clear()
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
+        """Serve this emulator with uvicorn in a background thread (see `serve_in_background`)."""
+        from .server import serve_in_background
+
+        return serve_in_background(self, host=host, port=port)
+
+
+def serve_in_background(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
+    """Start uvicorn for `emulator` in a thread; returns once it accepts connections."""
+    from .server import serve_in_background as start
+
+    return start(emulator, host=host, port=port)

@@ -1,0 +1,539 @@
+"""The wire layer: webrpc RPCs, the REST routes and the /_emulator/ control routes.
+
+`App.dispatch(Request) -> Response` is framework-free and synchronous; the ASGI adapter (uvicorn)
+and the httpx transport (in-process, sync and async) are thin shells around it, so every way of
+running the emulator answers byte-for-byte alike. Latency faults come back as `Response.delay` and
+are slept by the adapter (asyncio or time.sleep).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qs
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from pytest_sequence_metadata.errors import ERRORS_BY_NAME, ErrorKind
+
+from .auth import Authenticator, Claims, bearer_token
+from .backend import MAX_UPLOAD_BYTES, ApiError, Backend, StoredFile
+from .decoding import REQUESTS, DecodeError, decode_request, parse_json
+from .faults import FaultRule, Faults
+
+log = logging.getLogger(__name__)
+
+# What the Go server sends in its `Webrpc` header; our schema version follows the upstream RIDL.
+WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.17.0;sequence-metadata@v0.4.0"
+RPC_PREFIX = "/rpc/Collections/"
+CONTROL_PREFIX = "/_emulator/"
+JSON_TYPE = "application/json"
+_UPLOAD_OVERHEAD = 64 * 1024  # multipart framing allowed on top of the file size limit
+
+BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
+BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
+BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
+PANIC = ERRORS_BY_NAME["WebrpcServerPanic"]
+INTERNAL = ERRORS_BY_NAME["WebrpcInternalError"]
+UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
+PERMISSION_DENIED = ERRORS_BY_NAME["PermissionDenied"]
+RATE_LIMITED = ERRORS_BY_NAME["RateLimited"]
+NOT_FOUND = ERRORS_BY_NAME["NotFound"]
+# The REST routes answer NotFound with HTTP 404 (and say so in the envelope) [A:public-hidden-as-not-found].
+REST_NOT_FOUND = ErrorKind(NOT_FOUND.name, NOT_FOUND.code, NOT_FOUND.msg, 404)
+REQUIRED = ERRORS_BY_NAME["RequiredArgument"]
+INVALID = ERRORS_BY_NAME["InvalidArgument"]
+
+_BAD_REQUEST_KEYWORDS = frozenset({"type", "maximum", "exclusiveMaximum", "multipleOf", "format"})
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dumps(value: Any) -> bytes:
+    return _ENCODE(value).encode("utf-8", "replace")
+
+
+@dataclass(slots=True)
+class Request:
+    """An HTTP request as the core sees it: header names lower-cased, the path percent-decoded."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    base_url: str
+    query: str = ""
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    delay: float = 0.0  # latency fault: the adapter sleeps this long before answering
+    operation: str | None = field(default=None, repr=False)
+
+
+class _Validator(Protocol):
+    def is_valid(self, instance: Any) -> bool: ...
+    def errors(self, instance: Any) -> list[Any]: ...
+
+
+RpcHandler = Callable[[Backend, int, dict[str, Any], str], dict[str, Any]]
+
+# The 21 methods: decoded args -> backend call. Unset arguments are simply absent from `a`.
+RPC_HANDLERS: dict[str, RpcHandler] = {
+    "CreateCollection": lambda b, p, a, u: b.create_collection(p, a.get("collection"), base_url=u),
+    "GetCollection": lambda b, p, a, u: b.get_collection(p, a.get("collectionId"), base_url=u),
+    "ListCollections": lambda b, p, a, u: b.list_collections(p, a.get("page"), base_url=u),
+    "UpdateCollection": lambda b, p, a, u: b.update_collection(p, a.get("collection"), base_url=u),
+    "DeleteCollection": lambda b, p, a, u: b.delete_collection(p, a.get("collectionId")),
+    "PublishCollection": lambda b, p, a, u: b.publish_collection(
+        p, a.get("collectionId"), a.get("recursive")
+    ),
+    "UnpublishCollection": lambda b, p, a, u: b.unpublish_collection(p, a.get("collectionId")),
+    "CreateContractCollection": lambda b, p, a, u: b.create_contract_collection(
+        p, a.get("contractCollection")
+    ),
+    "GetContractCollection": lambda b, p, a, u: b.get_contract_collection(
+        p, a.get("chainId"), a.get("contractAddress")
+    ),
+    "ListContractCollections": lambda b, p, a, u: b.list_contract_collections(
+        p, a.get("collectionId"), a.get("page")
+    ),
+    "UpdateContractCollection": lambda b, p, a, u: b.update_contract_collection(
+        p, a.get("contractCollection")
+    ),
+    "DeleteContractCollection": lambda b, p, a, u: b.delete_contract_collection(
+        p, a.get("chainId"), a.get("contractAddress")
+    ),
+    "CreateToken": lambda b, p, a, u: b.create_token(
+        p, a.get("collectionId"), a.get("token"), a.get("private")
+    ),
+    "GetToken": lambda b, p, a, u: b.get_token(p, a.get("collectionId"), a.get("tokenId"), base_url=u),
+    "ListTokens": lambda b, p, a, u: b.list_tokens(p, a.get("collectionId"), a.get("page")),
+    "UpdateToken": lambda b, p, a, u: b.update_token(
+        p, a.get("collectionId"), a.get("tokenId"), a.get("token"), a.get("private")
+    ),
+    "DeleteToken": lambda b, p, a, u: b.delete_token(p, a.get("collectionId"), a.get("tokenId")),
+    "CreateAsset": lambda b, p, a, u: b.create_asset(p, a.get("asset"), base_url=u),
+    "GetAsset": lambda b, p, a, u: b.get_asset(p, a.get("assetId"), base_url=u),
+    "UpdateAsset": lambda b, p, a, u: b.update_asset(p, a.get("asset"), base_url=u),
+    "DeleteAsset": lambda b, p, a, u: b.delete_asset(p, a.get("assetId")),
+}
+assert RPC_HANDLERS.keys() == REQUESTS.keys()
+
+# projectId is a plain uint64 (not a pointer) in these four, so the server needs it in the body.
+PROJECT_REQUIRED = frozenset(name for name in RPC_HANDLERS if "ContractCollection" in name)
+
+
+def load_request_validators() -> dict[str, _Validator]:
+    """One compiled validator per RPC from the bundled spec; empty when the spec is not there."""
+    try:
+        from pytest_sequence_metadata.spec import load_spec
+
+        spec = load_spec()
+    except (ImportError, FileNotFoundError):
+        return {}
+    validators: dict[str, _Validator] = {}
+    for operation_id in RPC_HANDLERS:
+        if operation_id in spec.operations:
+            validator = spec.request_validator(operation_id)
+            validator.is_valid({})  # compile now, not on the first request
+            validators[operation_id] = validator
+    return validators
+
+
+_REQUIRED_PROPERTY = re.compile(r"'(.+)' is a required property")
+
+
+def _violation_error(violation: Any) -> ApiError:
+    """The error the Go server gives for input the spec rejects."""
+    keyword, value = violation.keyword, violation.value
+    where = violation.path.removeprefix("$").removeprefix(".") or "the body"
+    if keyword in _BAD_REQUEST_KEYWORDS or (keyword == "minimum" and isinstance(value, int) and value < 0):
+        # Go's decoder already fails on these (wrong JSON type, out of the uint range, fraction).
+        return ApiError(BAD_REQUEST, f"failed to unmarshal request data: {where}: {violation.message}")
+    if keyword == "required":
+        missing = _REQUIRED_PROPERTY.fullmatch(violation.message)
+        name = missing[1] if missing else "an argument"
+        return ApiError(
+            REQUIRED, f"{where}.{name} is required" if violation.path != "$" else f"{name} is required"
+        )
+    zero = value == "" or (type(value) is int and value == 0)
+    if zero and keyword in ("minimum", "exclusiveMinimum", "minLength", "pattern"):
+        return ApiError(REQUIRED, f"{where} is required")  # [A:zero-value-is-missing]
+    return ApiError(INVALID, f"{where}: {violation.message}")
+
+
+def _rank(violation: Any) -> int:
+    error = _violation_error(violation)
+    return {BAD_REQUEST.code: 0, REQUIRED.code: 1}.get(error.kind.code, 2)
+
+
+class _FilePart:
+    """Collects the `file` field of a multipart body through python-multipart's callbacks."""
+
+    def __init__(self) -> None:
+        self.data: bytearray | None = None
+        self._header_field = b""
+        self._header_value = b""
+        self._is_file = False
+        self._chunks: bytearray = bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if self._header_field.lower() == b"content-disposition":
+            _, params = parse_options_header(self._header_value)
+            self._is_file = params.get(b"name") == b"file"
+        self._header_field = self._header_value = b""
+
+    def on_part_begin(self) -> None:
+        self._is_file = False
+        self._chunks = bytearray()
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._is_file and self.data is None:
+            self._chunks += data[start:end]
+
+    def on_part_end(self) -> None:
+        if self._is_file and self.data is None:
+            self.data = self._chunks
+
+
+def read_upload(content_type: str, body: bytes) -> bytes:
+    """The bytes of the multipart field `file` [A:upload-rules]."""
+    if len(body) > MAX_UPLOAD_BYTES + _UPLOAD_OVERHEAD:
+        raise ApiError(INVALID, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
+    media_type, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if media_type != b"multipart/form-data" or not boundary:
+        raise ApiError(BAD_REQUEST, 'expected a multipart/form-data body with the file in field "file"')
+    part = _FilePart()
+    callbacks: Any = {
+        "on_part_begin": part.on_part_begin,
+        "on_part_data": part.on_part_data,
+        "on_part_end": part.on_part_end,
+        "on_header_field": part.on_header_field,
+        "on_header_value": part.on_header_value,
+        "on_header_end": part.on_header_end,
+    }
+    try:
+        parser = MultipartParser(boundary, callbacks)
+        parser.write(body)
+        parser.finalize()
+    except Exception as exc:  # python-multipart raises several error types for bad framing
+        raise ApiError(BAD_REQUEST, f"malformed multipart body: {type(exc).__name__}") from None
+    if part.data is None:
+        raise ApiError(REQUIRED, 'the multipart field "file" is missing')
+    return bytes(part.data)
+
+
+_SEGMENT = "([^/]+)"
+_COLLECTION = f"/projects/{_SEGMENT}/collections/{_SEGMENT}"
+# Tried in order; the first full match wins (".json" forms before the bare ones).
+REST_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), operation)
+    for pattern, operation in (
+        (rf"{_COLLECTION}\.json", "GetPublicCollectionMetadataJson"),
+        (_COLLECTION, "GetPublicCollectionMetadata"),
+        (rf"{_COLLECTION}/tokens/{_SEGMENT}\.json", "GetPublicTokenMetadataJson"),
+        (rf"{_COLLECTION}/tokens/{_SEGMENT}", "GetPublicTokenMetadata"),
+        (rf"{_COLLECTION}/tokens/{_SEGMENT}/asset/{_SEGMENT}", "GetPrivateTokenAsset"),
+        (rf"{_COLLECTION}/tokens/{_SEGMENT}/upload/{_SEGMENT}", "UploadTokenAsset"),
+        (rf"{_COLLECTION}/tokens/{_SEGMENT}/{_SEGMENT}", "GetPublicTokenFile"),
+        (rf"{_COLLECTION}/assets/{_SEGMENT}/upload", "UploadAsset"),
+        # [A:collection-asset-file-route]; not in the spec's route table
+        (rf"{_COLLECTION}/(?!tokens$){_SEGMENT}", "GetPublicCollectionFile"),
+    )
+)
+# operationId -> (HTTP method, needs the owner's Bearer JWT)
+REST_OPERATIONS: dict[str, tuple[str, bool]] = {
+    "GetPublicCollectionMetadata": ("GET", False),
+    "GetPublicCollectionMetadataJson": ("GET", False),
+    "GetPublicTokenMetadata": ("GET", False),
+    "GetPublicTokenMetadataJson": ("GET", False),
+    "GetPublicTokenFile": ("GET", False),
+    "GetPublicCollectionFile": ("GET", False),
+    "GetPrivateTokenAsset": ("GET", True),
+    "UploadTokenAsset": ("PUT", True),
+    "UploadAsset": ("PUT", True),
+}
+
+
+def _match_rest(path: str) -> tuple[re.Match[str], str]:
+    for pattern, operation in REST_ROUTES:
+        match = pattern.fullmatch(path)
+        if match is not None:
+            return match, operation
+    raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(path)}")
+
+
+def _positive_id(text: str) -> int | None:
+    """A path segment as a uint64 id, or None (which the routes answer as NotFound)."""
+    if not text.isdigit() or not text.isascii() or len(text) > 20:
+        return None
+    value = int(text)
+    return value if 0 < value < 1 << 64 else None
+
+
+class App:
+    """Routes requests to the backend. One per Emulator; safe to call from many threads."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        authenticator: Authenticator,
+        faults: Faults,
+        *,
+        mutations: frozenset[str] = frozenset(),
+        base_url: str | None = None,
+        validators: Mapping[str, _Validator] | None = None,
+        on_reset: Callable[[], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.auth = authenticator
+        self.faults = faults
+        self.mutations = mutations
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.validators = dict(validators) if validators is not None else load_request_validators()
+        self._on_reset = on_reset or backend.reset
+
+    # --- responses -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _json(status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> Response:
+        base = [("content-type", JSON_TYPE), ("webrpc", WEBRPC_HEADER)]
+        return Response(status, base + headers if headers else base, dumps(value))
+
+    def error(self, exc: ApiError, headers: list[tuple[str, str]] | None = None) -> Response:
+        kind, cause = exc.kind, exc.cause
+        if kind is REQUIRED and "wrong-error-code" in self.mutations:
+            kind = INVALID
+        status = kind.status
+        if kind is NOT_FOUND and "notfound-http-404" in self.mutations:
+            status = 404
+        if "error-body-not-json" in self.mutations:
+            plain = [("content-type", "text/plain; charset=utf-8"), *(headers or [])]
+            return Response(status, plain, kind.msg.encode())
+        return self._json(status, kind.body(cause), headers)
+
+    def _fault_response(self, rule: FaultRule) -> Response:
+        if rule.kind == "rate_limit":
+            return self.error(
+                ApiError(RATE_LIMITED, "injected fault"), [("retry-after", str(rule.retry_after))]
+            )
+        # A 5xx with a JSON envelope; the HTTP status is the configured one (500/502/503/504).
+        return self._json(rule.status, INTERNAL.body("injected fault"))
+
+    # --- entry point -----------------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response:
+        """Answer one request. Never raises: unexpected errors become a JSON WebrpcServerPanic."""
+        try:
+            return self._route(request)
+        except ApiError as exc:
+            return self.error(exc)
+        except Exception:
+            log.exception("emulator bug while answering %s %s", request.method, request.path)
+            return self._json(500, PANIC.body("unexpected emulator error"))
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith(RPC_PREFIX):
+            return self._rpc(request, path[len(RPC_PREFIX) :])
+        if path.startswith("/projects/"):
+            return self._rest(request)
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(request, path[len(CONTROL_PREFIX) :])
+        raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(path)}")
+
+    def _base_url(self, request: Request) -> str:
+        return self.base_url or request.base_url
+
+    def _with_faults(self, operation: str, answer: Callable[[], Response], *, rest: bool = False) -> Response:
+        failure, delay = self.faults.pick(operation)
+        try:
+            response = self._fault_response(failure) if failure is not None else answer()
+        except ApiError as exc:
+            if rest and exc.kind is NOT_FOUND:
+                exc = ApiError(REST_NOT_FOUND, exc.cause)
+            response = self.error(exc)
+        response.delay = delay
+        response.operation = operation
+        return response
+
+    # --- RPC -------------------------------------------------------------------------------------
+
+    def _rpc(self, request: Request, method: str) -> Response:
+        handler = RPC_HANDLERS.get(method)
+        if handler is None:
+            raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")
+        if request.method != "POST":
+            cause = f"unsupported method {request.method}"
+            return self.error(ApiError(BAD_METHOD, cause), [("allow", "POST")])
+        return self._with_faults(method, lambda: self._rpc_call(request, method, handler))
+
+    def _claims(self, request: Request) -> Claims | None:
+        token = bearer_token(request.headers.get("authorization"))
+        if token is None:
+            if "auth-missing-token-accepted" in self.mutations:
+                return None
+            raise ApiError(UNAUTHORIZED, "missing Bearer JWT in the Authorization header")
+        return self.auth.claims(token, check_expiry="auth-expired-token-accepted" not in self.mutations)
+
+    def _rpc_call(self, request: Request, method: str, handler: RpcHandler) -> Response:
+        claims = self._claims(request)  # [A:check-order]
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";", 1)[0].strip().lower() != JSON_TYPE:
+            raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
+        try:
+            args = decode_request(method, request.body)
+        except DecodeError as exc:
+            if "bad-json-server-error" in self.mutations:
+                return self._json(500, PANIC.body(str(exc)))
+            raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
+        validator = self.validators.get(method)
+        if validator is not None and not validator.is_valid(args):
+            raise _violation_error(min(validator.errors(args), key=_rank))
+        project = self._project(method, args, claims)
+        return self._json(200, handler(self.backend, project, args, self._base_url(request)))
+
+    def _project(self, method: str, args: Mapping[str, Any], claims: Claims | None) -> int:
+        """The project the call acts on [A:cross-project-ids]."""
+        sent = args.get("projectId")
+        if not sent and method in PROJECT_REQUIRED:
+            raise ApiError(REQUIRED, "projectId is required")
+        if claims is None:  # only with the "auth-missing-token-accepted" mutation
+            return int(sent or 0)
+        if sent is not None and sent != claims.project:
+            if "auth-project-mismatch-accepted" in self.mutations:
+                return int(sent)
+            raise ApiError(PERMISSION_DENIED, "projectId does not match the project of the JWT")
+        return claims.project
+
+    # --- REST ------------------------------------------------------------------------------------
+
+    def _rest(self, request: Request) -> Response:
+        match, operation = _match_rest(request.path)
+        http_method, secured = REST_OPERATIONS[operation]
+        if request.method != http_method:
+            cause = f"unsupported method {request.method}"
+            return self.error(ApiError(BAD_METHOD, cause), [("allow", http_method)])
+        project, collection = _positive_id(match[1]), _positive_id(match[2])
+        params = match.groups()[2:]
+        return self._with_faults(
+            operation,
+            lambda: self._rest_call(operation, request, secured, project, collection, params),
+            rest=True,
+        )
+
+    def _rest_call(
+        self,
+        operation: str,
+        request: Request,
+        secured: bool,
+        project: int | None,
+        collection: int | None,
+        params: tuple[str, ...],
+    ) -> Response:
+        if secured:  # [A:private-asset-route]
+            anonymous_ok = operation == "GetPrivateTokenAsset" and "private-asset-anonymous" in self.mutations
+            if not (anonymous_ok and "authorization" not in request.headers):
+                claims = self._claims(request)
+                if claims is not None and claims.project != project:
+                    raise ApiError(PERMISSION_DENIED, "the JWT belongs to another project")
+        if project is None or collection is None:
+            raise ApiError(NOT_FOUND)  # ids that cannot exist answer like hidden ones
+        b, base = self.backend, self._base_url(request)
+        if operation in ("GetPublicCollectionMetadata", "GetPublicCollectionMetadataJson"):
+            return self._json(200, b.public_collection(project, collection, base_url=base))
+        if operation in ("GetPublicTokenMetadata", "GetPublicTokenMetadataJson"):
+            return self._json(200, b.public_token(project, collection, params[0], base_url=base))
+        if operation == "GetPublicTokenFile":
+            return self._file(b.public_token_file(project, collection, params[0], params[1]))
+        if operation == "GetPublicCollectionFile":
+            return self._file(b.public_collection_file(project, collection, params[0]))
+        if operation == "GetPrivateTokenAsset":
+            return self._file(b.private_token_asset(project, collection, params[0], params[1]))
+        data = read_upload(request.headers.get("content-type", ""), request.body)
+        if operation == "UploadTokenAsset":
+            asset = b.upload_token_asset(project, collection, params[0], params[1], data, base_url=base)
+        else:
+            asset = b.upload_asset(project, collection, _positive_id(params[0]), data, base_url=base)
+        return self._json(200, asset)
+
+    def _file(self, stored: StoredFile) -> Response:
+        return Response(200, [("content-type", stored.mime_type), ("webrpc", WEBRPC_HEADER)], stored.data)
+
+    # --- control routes --------------------------------------------------------------------------
+
+    def _control(self, request: Request, name: str) -> Response:
+        allowed = {
+            "reset": ("POST",),
+            "faults": ("GET", "POST", "DELETE"),
+            "health": ("GET",),
+            "token": ("POST",),
+        }.get(name)
+        if allowed is None:
+            raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")
+        if request.method not in allowed:
+            return self.error(
+                ApiError(BAD_METHOD, f"unsupported method {request.method}"), [("allow", ", ".join(allowed))]
+            )
+        if name == "health":
+            return self._json(
+                200,
+                {
+                    "ok": True,
+                    "service": "sequence-metadata-emulator",
+                    "webrpc": WEBRPC_HEADER,
+                    "mutations": sorted(self.mutations),
+                },
+            )
+        if name == "reset":
+            self._on_reset()
+            return self._json(200, {"ok": True})
+        if name == "faults":
+            if request.method == "GET":
+                return self._json(200, {"faults": [r.as_dict() for r in self.faults.rules]})
+            if request.method == "DELETE":
+                operation = parse_qs(request.query).get("operation", [None])[0]
+                self.faults.clear(operation)
+                return self._json(200, {"ok": True})
+            rule = self._control_body(request, lambda body: self.faults.add(body))
+            return self._json(200, {"ok": True, "fault": rule.as_dict()})
+        token = self._control_body(request, self._mint)
+        return self._json(200, {"jwt": token})
+
+    def _mint(self, body: Mapping[str, Any]) -> str:
+        project = body.get("project", body.get("projectId"))
+        expires_in = body.get("expiresIn", 3600)
+        if isinstance(project, bool) or not isinstance(project, int):
+            raise ValueError("`project` must be a positive integer")
+        if expires_in is not None and (
+            isinstance(expires_in, bool) or not isinstance(expires_in, int | float)
+        ):
+            raise ValueError("`expiresIn` must be a number of seconds or null")
+        return self.auth.mint(project, expires_in=expires_in)
+
+    @staticmethod
+    def _control_body(request: Request, use: Callable[[Mapping[str, Any]], Any]) -> Any:
+        try:
+            body = parse_json(request.body)
+        except DecodeError as exc:
+            raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
+        if not isinstance(body, dict):
+            raise ApiError(BAD_REQUEST, "the body must be a JSON object")
+        try:
+            return use(body)
+        except ValueError as exc:
+            raise ApiError(INVALID, str(exc)) from None

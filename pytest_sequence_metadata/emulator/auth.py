@@ -1,0 +1,106 @@
+"""Bearer JWTs of the emulator: HS256 with a `project` claim (PyJWT).
+
+The secret is the emulator's own (never a real Sequence key). Decoded tokens are cached by their text
+so a benchmark or a fuzzer does not pay for HMAC on every call; expiry is still checked every time.
+Error texts never contain the token.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from pytest_sequence_metadata.errors import ERRORS_BY_NAME
+
+from . import DEFAULT_JWT_SECRET
+from .backend import ApiError
+
+__all__ = ["DEFAULT_JWT_SECRET", "Authenticator", "Claims", "bearer_token", "resolve_secret"]
+
+SECRET_ENV_VAR = "SEQUENCE_EMULATOR_SECRET"
+MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key is at least as long as the hash output
+DEFAULT_EXPIRES_IN = 3600.0
+_ALGORITHM = "HS256"
+_CACHE_LIMIT = 4096
+
+_UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
+_EXPIRED = ERRORS_BY_NAME["SessionExpired"]
+
+
+def resolve_secret(explicit: str | None = None) -> str:
+    """The secret to use: the argument, else $SEQUENCE_EMULATOR_SECRET, else DEFAULT_JWT_SECRET."""
+    secret = explicit if explicit is not None else os.environ.get(SECRET_ENV_VAR) or DEFAULT_JWT_SECRET
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"the JWT secret must be at least {MIN_SECRET_BYTES} bytes long for HS256 (RFC 7518 §3.2)"
+        )
+    return secret
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    project: int
+    expires_at: float | None
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <jwt>` header; the scheme is matched case-insensitively."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+class Authenticator:
+    """Mints and verifies the emulator's JWTs for one secret."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+        self._cache: dict[str, Claims] = {}
+
+    def mint(self, project_id: int, *, expires_in: float | None = DEFAULT_EXPIRES_IN) -> str:
+        if type(project_id) is not int or project_id <= 0:
+            raise ValueError(f"project_id must be a positive integer, got {project_id!r}")
+        now = int(time.time())
+        claims: dict[str, Any] = {"project": project_id, "iat": now}
+        if expires_in is not None:
+            claims["exp"] = int(time.time() + expires_in)
+        return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
+
+    def claims(self, token: str, *, check_expiry: bool = True) -> Claims:
+        """The verified claims, or ApiError Unauthorized (bad token) / SessionExpired (expired)."""
+        found = self._cache.get(token)
+        if found is None:
+            found = self._decode(token)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[token] = found
+        if check_expiry and found.expires_at is not None and found.expires_at <= time.time():
+            raise ApiError(_EXPIRED, "the JWT has expired")
+        return found
+
+    def _decode(self, token: str) -> Claims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[_ALGORITHM],
+                options={"verify_exp": False, "require": []},
+            )
+        except jwt.PyJWTError as exc:
+            raise ApiError(_UNAUTHORIZED, f"invalid JWT: {type(exc).__name__}") from None
+        project = payload.get("project")
+        if isinstance(project, str) and project.isdecimal():
+            project = int(project)
+        if isinstance(project, bool) or not isinstance(project, int) or project <= 0:
+            raise ApiError(_UNAUTHORIZED, "the JWT has no valid `project` claim")
+        exp = payload.get("exp")
+        if exp is not None and (isinstance(exp, bool) or not isinstance(exp, int | float)):
+            raise ApiError(_UNAUTHORIZED, "the JWT has an invalid `exp` claim")
+        return Claims(project=project, expires_at=float(exp) if exp is not None else None)

@@ -1,0 +1,107 @@
+"""`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
+
+`serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--base-url URL] [--mutation NAME ...]` prints
+its base URL and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints
+a JWT the server accepts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+DEFAULT_PORT = 8765
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 0 and 65535, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sequence-metadata-emulator",
+        description="Emulator of Sequence's Metadata Collections API (webrpc + REST routes).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,token}")
+    secret_help = "HS256 secret for JWTs (default: $SEQUENCE_EMULATOR_SECRET, else the development secret)"
+
+    serve = commands.add_parser("serve", help="serve the emulator over HTTP until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
+    )
+    serve.add_argument("--jwt-secret", help=secret_help)
+    serve.add_argument("--base-url", help="public base URL for baseURIs and asset URLs (default: as reached)")
+    serve.add_argument(
+        "--mutation", action="append", default=[], metavar="NAME", help="turn on an injected bug (repeatable)"
+    )
+    serve.add_argument(
+        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
+
+    token = commands.add_parser("token", help="print a JWT for a project")
+    token.add_argument(
+        "--project", type=_positive_int, required=True, help="project id (the `project` claim)"
+    )
+    token.add_argument("--jwt-secret", help=secret_help)
+    token.add_argument(
+        "--expires-in",
+        type=_seconds,
+        default=3600.0,
+        help="lifetime in seconds (default 3600; <= 0: expired)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .auth import Authenticator, resolve_secret
+
+    try:
+        secret = resolve_secret(args.jwt_secret)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.command == "token":
+        print(Authenticator(secret).mint(args.project, expires_in=args.expires_in))
+        return 0
+
+    from . import Emulator
+    from .server import bind_socket, serve_forever, socket_url
+
+    try:
+        emulator = Emulator(jwt_secret=secret, base_url=args.base_url, mutations=args.mutation)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"sequence-metadata-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Sequence Metadata emulator listening on {socket_url(sock)} (Ctrl-C to stop)", flush=True)
+    serve_forever(emulator, sock, log_level=args.log_level)
+    return 0

@@ -1,0 +1,113 @@
+"""Serving an Emulator over HTTP with uvicorn: in a background thread, or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+if TYPE_CHECKING:
+    from . import Emulator
+
+_START_TIMEOUT = 15.0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket; binding here (not in uvicorn) tells us the port before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)  # connections queue from now on, even before uvicorn's loop starts
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def socket_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def uvicorn_config(app: object, *, log_level: str = "warning") -> uvicorn.Config:
+    """The settings used everywhere (and by the benchmark's floor app)."""
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]  # an ASGI 3 callable; uvicorn's type is narrower
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        http="h11",
+        loop="asyncio",
+        timeout_keep_alive=30,
+        backlog=2048,
+    )
+
+
+class ServerHandle:
+    """A running background server: `.url`, `.stop()`; also a context manager."""
+
+    def __init__(
+        self, emulator: Emulator, server: uvicorn.Server, thread: threading.Thread, sock: socket.socket
+    ):
+        self.emulator = emulator
+        self.url = socket_url(sock)
+        self.port: int = sock.getsockname()[1]
+        self._server = server
+        self._thread = thread
+        self._sock = sock
+
+    def __repr__(self) -> str:
+        return f"<ServerHandle {self.url}{' stopped' if not self.running else ''}>"
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve_in_background(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
+    """Run uvicorn for `emulator` in a daemon thread; returns once it serves (port 0: any free port)."""
+    sock = bind_socket(host, port)
+    server = uvicorn.Server(uvicorn_config(emulator.asgi_app))
+    thread = threading.Thread(
+        target=server.run,
+        kwargs={"sockets": [sock]},
+        name=f"sequence-emulator:{sock.getsockname()[1]}",
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError(f"the emulator server did not start on {host}:{port}")
+        time.sleep(0.005)
+    return ServerHandle(emulator, server, thread, sock)
+
+
+def serve_forever(emulator: Emulator, sock: socket.socket, *, log_level: str = "warning") -> None:
+    """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles the signals and shuts down)."""
+    try:
+        uvicorn.Server(uvicorn_config(emulator.asgi_app, log_level=log_level)).run(sockets=[sock])
+    finally:
+        sock.close()
