@@ -1,9 +1,227 @@
-"""pytest entry point (`sequence_metadata`): options, configuration and hooks."""
+"""pytest entry point (`sequence_metadata`): options, configuration, report header, guards, cleanup.
+
+Fixtures live in `fixtures.py` and are re-exported here so pytest registers them with the plugin.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+from pytest_sequence_metadata import hooks
+from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
+    sequence_anon_client,
+    sequence_asset,
+    sequence_client,
+    sequence_collection,
+    sequence_collection_factory,
+    sequence_emulator,
+    sequence_other_client,
+    sequence_spec,
+    sequence_target,
+    sequence_token,
+)
+from pytest_sequence_metadata.redaction import contains_secret, redact
+from pytest_sequence_metadata.runtime import RUNTIME, Runtime, get_runtime
+from pytest_sequence_metadata.settings import add_options, resolve
+
+if TYPE_CHECKING:
+    from pytest_sequence_metadata.ledger import Leftover
+
+MARKERS = (
+    "sequence_emulator_only: the test needs the embedded emulator; skipped against a live API",
+    "sequence_live_only: the test needs a live API (--sequence-url); skipped against the emulator",
+    "sequence_assumption(id): the test checks an emulator assumption (a choice where the docs are "
+    "silent), reported per assumption",
+    "sequence_privacy(rule): the test checks the named privacy rule",
+    "sequence_operation(*operation_ids): the operations (RPC methods or REST routes) the test exercises",
+)
+_LEFTOVERS = pytest.StashKey[list[str]]()
+_ITEM_MARK = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("sequence-metadata", "Sequence Metadata API (pytest-sequence-metadata)")
+    add_options(parser)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hooks)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    settings = resolve(config)
+    workerinput: dict[str, Any] = getattr(config, "workerinput", {})
+    runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
+    config.stash[RUNTIME] = runtime
+    config.stash[_LEFTOVERS] = []
+    _redact_logging(config)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(), "sequence-metadata-xdist")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    runtime = get_runtime(config)
+    settings = runtime.settings
+    target = runtime.target
+    where = (
+        "embedded emulator, in-process"
+        if target.is_emulator
+        else f"live API (url from {settings.sources['url']})"
+    )
+    other = (
+        f"{target.other_project_id} (from {settings.sources['other_project_id']})"
+        if target.other_project_id is not None
+        else "none (isolation checks skip)"
+    )
+    lines = [
+        f"sequence-metadata: target {target.kind} {target.base_url} ({where})",
+        f"sequence-metadata: owner project {target.project_id} (from {settings.sources['project_id']}), "
+        f"other project {other}, profile {settings.profile} (from {settings.sources['profile']})",
+    ]
+    described = settings.describe()
+    if described:
+        lines.append("sequence-metadata: settings " + ", ".join(described))
+    return lines
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    runtime = get_runtime(session.config)
+    if runtime.settings.sweep and not hasattr(session.config, "workerinput"):
+        deleted, problems = runtime.sweep()
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            ids = ", ".join(map(str, deleted)) or "none"
+            reporter.write_line(
+                f"sequence-metadata: sweep deleted {len(deleted)} leftover collection(s): {ids}"
+            )
+            for problem in problems:
+                reporter.write_line(f"sequence-metadata: sweep could not delete {redact(problem)}", red=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    runtime = get_runtime(item.config)
+    item.stash[_ITEM_MARK] = runtime.ledger.mark()
+    kind = runtime.settings.kind
+    if kind == "live" and item.get_closest_marker("sequence_emulator_only"):
+        pytest.skip("needs the embedded emulator (the target is a live API)")
+    if kind == "emulator" and item.get_closest_marker("sequence_live_only"):
+        pytest.skip("needs a live API (--sequence-url); the target is the embedded emulator")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    try:
+        return (yield)
+    finally:
+        # After the fixtures' own teardown: whatever the test created directly goes too.
+        runtime = get_runtime(item.config)
+        if _ITEM_MARK in item.stash:
+            runtime.ledger.clean(since=item.stash[_ITEM_MARK])
+        if runtime.stats.exhausted:
+            budget = runtime.settings.request_budget
+            item.session.shouldstop = f"pytest-sequence-metadata: request budget of {budget} requests used up"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    _redact_report(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    report = yield
+    _redact_report(report)
+    return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # trylast: pytest's runner has torn down every fixture by now (also after Ctrl-C).
+    runtime = get_runtime(session.config)
+    runtime.ledger.clean()
+    leftovers = runtime.ledger.outstanding()
+    runtime.close()
+    if leftovers:
+        _fail_for_leftovers(session, leftovers)
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["sequence_leftovers"] = session.config.stash[_LEFTOVERS]
+
+
+def _fail_for_leftovers(session: pytest.Session, leftovers: list[Leftover]) -> None:
+    session.config.stash[_LEFTOVERS].extend(f.describe() for f in leftovers)
+    session.config.hook.pytest_sequence_cleanup_failed(leftovers=leftovers, config=session.config)
+    if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    leftovers = config.stash.get(_LEFTOVERS, [])
+    if leftovers:
+        terminalreporter.section("sequence-metadata: resources left behind", sep="=", red=True, bold=True)
+        for line in leftovers:
+            terminalreporter.write_line(f"could not delete {line}")
+        terminalreporter.write_line(f"{len(leftovers)} resource(s) left behind: the run fails")
+    runtime = config.stash.get(RUNTIME, None)
+    if runtime is not None and runtime.stats.exhausted:
+        terminalreporter.write_line(
+            f"sequence-metadata: stopped: request budget of {runtime.settings.request_budget} requests "
+            "used up (--sequence-request-budget)",
+            red=True,
+        )
+
+
+def _redact_report(report: Any) -> None:
+    longrepr = getattr(report, "longrepr", None)
+    if longrepr is not None:
+        text = str(longrepr)
+        if contains_secret(text):
+            report.longrepr = redact(text)
+    sections = getattr(report, "sections", None)
+    if sections:
+        report.sections = [(title, redact(content)) for title, content in sections]
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def _redact_logging(config: pytest.Config) -> None:
+    plugin = config.pluginmanager.get_plugin("logging-plugin")
+    if plugin is None:
+        return
+    redactor = _RedactingFilter()
+    for name in ("caplog_handler", "report_handler", "log_file_handler", "log_cli_handler"):
+        handler = getattr(plugin, name, None)
+        if isinstance(handler, logging.Handler):
+            handler.addFilter(redactor)
+
+
+class _XdistHooks:
+    """Registered only with pytest-xdist: one run id for all workers, leftovers reported back."""
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["sequence_run_id"] = get_runtime(node.config).run_id
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        leftovers = getattr(node, "workeroutput", {}).get("sequence_leftovers") or []
+        if leftovers:
+            node.config.stash[_LEFTOVERS].extend(f"{line} (worker {node.gateway.id})" for line in leftovers)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        controller = not hasattr(session.config, "workerinput")
+        passing = session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
+        if controller and passing and session.config.stash[_LEFTOVERS]:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,336 @@
+"""Settings of a run: read from the command line, the environment and the ini file, with provenance.
+
+Precedence is CLI > environment > ini > default; secrets (JWTs) are never read from ini files.
+Every problem becomes a one-line `pytest.UsageError` naming the setting, what is wrong and how to
+set it. Nothing here imports httpx or the emulator, so the plugin stays cheap to load.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+import pytest
+
+from pytest_sequence_metadata.redaction import Secret
+
+PRODUCTION_HOST: Final = "metadata.sequence.app"
+EMULATOR_BASE_URL: Final = "http://sequence-metadata.emulator"  # emulator.IN_PROCESS_URL
+EMULATOR_OWNER_PROJECT: Final = 1
+EMULATOR_OTHER_PROJECT: Final = 2
+PROFILES: Final = ("quick", "nightly")
+
+Source = Literal["CLI", "env", "ini", "JWT claim", "default", "emulator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One setting: its CLI flag, environment variable and ini key (None where it has none)."""
+
+    name: str
+    flag: str
+    env: str | None
+    ini: str | None
+    help: str
+    secret: bool = False
+    is_flag: bool = False
+    default: str | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+OPTIONS: Final = (
+    Option("url", "--sequence-url", "SEQUENCE_URL", "sequence_url",
+           "base URL of a real Metadata API; unset: the embedded emulator"),
+    Option("jwt", "--sequence-jwt", "SEQUENCE_JWT", None,
+           "secret service JWT of the owner project (required with a URL; never read from ini)", secret=True),
+    Option("project_id", "--sequence-project-id", "SEQUENCE_PROJECT_ID", "sequence_project_id",
+           "owner project id (default: the JWT's 'project' claim)"),
+    Option("other_jwt", "--sequence-other-jwt", "SEQUENCE_OTHER_JWT", None,
+           "JWT of a second project, for isolation checks (never read from ini)", secret=True),
+    Option("other_project_id", "--sequence-other-project-id", "SEQUENCE_OTHER_PROJECT_ID",
+           "sequence_other_project_id", "second project's id (default: its JWT's claim)"),
+    Option("allow_production", "--sequence-allow-production", None, None,
+           f"permit writes against {PRODUCTION_HOST} (refused otherwise, before any request)", is_flag=True),
+    Option("rate_limit", "--sequence-rate-limit", "SEQUENCE_RATE_LIMIT", "sequence_rate_limit",
+           "client-side request rate limit for all plugin traffic, e.g. 5/s or 100/m"),
+    Option("request_budget", "--sequence-request-budget", "SEQUENCE_REQUEST_BUDGET",
+           "sequence_request_budget", "stop the run once it has sent this many requests (default: no limit)"),
+    Option("profile", "--sequence-profile", "SEQUENCE_PROFILE", "sequence_profile",
+           "depth of property-based checks: quick or nightly", default="quick"),
+    Option("report", "--sequence-report", None, "sequence_report",
+           "path of the JSON conformance report (a Markdown summary is written beside it)"),
+    Option("sweep", "--sequence-sweep", None, None,
+           "before the run, delete tagged test collections left by earlier runs", is_flag=True),
+    Option("sweep_age", "--sequence-sweep-age", "SEQUENCE_SWEEP_AGE", "sequence_sweep_age",
+           "how old a leftover must be before --sequence-sweep deletes it, e.g. 30m, 2h, 1d", default="1h"),
+)  # fmt: skip
+OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
+
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*$", re.IGNORECASE)
+_AGE = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$", re.IGNORECASE)
+_UNIT_SECONDS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A client-side request rate: `count` requests per `per_seconds`."""
+
+    count: float
+    per_seconds: float
+    text: str
+
+    @property
+    def interval(self) -> float:
+        return self.per_seconds / self.count
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of a run, with where each came from."""
+
+    url: str | None
+    jwt: Secret | None
+    project_id: int | None
+    other_jwt: Secret | None
+    other_project_id: int | None
+    allow_production: bool
+    rate_limit: RateLimit | None
+    request_budget: int | None
+    profile: str
+    report: str | None
+    sweep: bool
+    sweep_age_seconds: int
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> Literal["emulator", "live"]:
+        return "live" if self.url else "emulator"
+
+    @property
+    def base_url(self) -> str:
+        return self.url or EMULATOR_BASE_URL
+
+    @property
+    def is_production(self) -> bool:
+        return self.url is not None and (urlsplit(self.url).hostname or "").lower() == PRODUCTION_HOST
+
+    def describe(self) -> list[str]:
+        """`name=value (source)` for every setting that is set, secrets shown as ***."""
+        shown = []
+        for option in OPTIONS:
+            value = getattr(self, option.name if option.name != "sweep_age" else "sweep_age_seconds")
+            if value in (None, False) and self.sources.get(option.name) in (None, "default"):
+                continue
+            if option.secret:
+                text = "***"
+            elif isinstance(value, RateLimit):
+                text = value.text
+            elif option.name == "sweep_age":
+                text = f"{value}s"
+            else:
+                text = str(value)
+            shown.append(f"{option.name}={text} ({self.sources.get(option.name, 'default')})")
+        return shown
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sequence-metadata", "Sequence Metadata API (pytest-sequence-metadata)")
+    for option in OPTIONS:
+        extra = f" [env {option.env}]" if option.env else ""
+        if option.is_flag:
+            group.addoption(
+                option.flag, action="store_true", default=False, dest=option.dest, help=option.help
+            )
+        else:
+            group.addoption(option.flag, action="store", default=None, dest=option.dest,
+                            metavar=option.name.upper(), help=option.help + extra)  # fmt: skip
+        if option.ini:
+            parser.addini(option.ini, help=option.help, type="string", default="")
+
+
+def _fail(message: str) -> pytest.UsageError:
+    return pytest.UsageError(f"pytest-sequence-metadata: {message}")
+
+
+def _raw(config: pytest.Config, option: Option, environ: dict[str, str]) -> tuple[Any, Source]:
+    cli = config.getoption(option.dest)
+    if option.is_flag:
+        return (True, "CLI") if cli else (False, "default")
+    if cli not in (None, ""):
+        return cli, "CLI"
+    if option.env and environ.get(option.env, "") != "":
+        return environ[option.env], "env"
+    if option.ini:
+        ini = config.getini(option.ini)
+        if ini not in (None, ""):
+            return ini, "ini"
+    return option.default, "default"
+
+
+def _positive_int(option: Option, value: str, source: Source) -> int:
+    where = _where(option, source)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise _fail(f"{where} must be a positive whole number, got {value!r}") from None
+    if number < 1:
+        raise _fail(f"{where} must be a positive whole number, got {value!r}")
+    return number
+
+
+def _where(option: Option, source: Source) -> str:
+    if source == "env" and option.env:
+        return f"{option.flag} (from {option.env})"
+    if source == "ini" and option.ini:
+        return f"{option.flag} (from ini {option.ini})"
+    return option.flag
+
+
+def _claim(option: Option, token: str, source: Source) -> int | None:
+    """The token's `project` claim; the token itself never appears in a message."""
+    import jwt as pyjwt
+
+    try:
+        claims = pyjwt.decode(token, options={"verify_signature": False})
+    except pyjwt.PyJWTError:
+        raise _fail(
+            f"{_where(option, source)} is not a JWT (expected three base64url parts separated by dots)"
+        ) from None
+    project = claims.get("project")
+    if project is None:
+        return None
+    if isinstance(project, bool) or not isinstance(project, int | str) or not str(project).isdigit():
+        raise _fail(f"{_where(option, source)} has a 'project' claim that is not a project id")
+    return int(project)
+
+
+def parse_rate(text: str) -> RateLimit | None:
+    match = _RATE.match(text)
+    if not match:
+        return None
+    count, unit = float(match.group(1)), match.group(2)[0].lower()
+    if count <= 0:
+        return None
+    return RateLimit(count, float(_UNIT_SECONDS[unit]), f"{match.group(1)}/{unit}")
+
+
+def parse_age(text: str) -> int | None:
+    match = _AGE.match(text)
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()] if match else None
+
+
+def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Settings:
+    """Read every setting, check it, and derive project ids; raises pytest.UsageError on any problem."""
+    env = dict(os.environ if environ is None else environ)
+    raw: dict[str, tuple[Any, Source]] = {option.name: _raw(config, option, env) for option in OPTIONS}
+    sources: dict[str, Source] = {name: source for name, (_value, source) in raw.items()}
+
+    url, url_source = raw["url"]
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _fail(
+                f"{_where(OPTIONS_BY_NAME['url'], url_source)} must be an http(s) URL such as "
+                f"https://dev-metadata.sequence.app, got {url!r}"
+            )
+        url = url.rstrip("/")
+
+    profile, profile_source = raw["profile"]
+    if profile not in PROFILES:
+        raise _fail(
+            f"{_where(OPTIONS_BY_NAME['profile'], profile_source)} must be quick or nightly, got {profile!r}"
+        )
+
+    rate_limit = None
+    if raw["rate_limit"][0]:
+        rate_limit = parse_rate(raw["rate_limit"][0])
+        if rate_limit is None:
+            where = _where(OPTIONS_BY_NAME["rate_limit"], raw["rate_limit"][1])
+            raise _fail(f"{where} must look like 5/s, 100/m or 1000/h, got {raw['rate_limit'][0]!r}")
+
+    budget = None
+    if raw["request_budget"][0]:
+        budget = _positive_int(
+            OPTIONS_BY_NAME["request_budget"], raw["request_budget"][0], raw["request_budget"][1]
+        )
+
+    sweep_age = parse_age(raw["sweep_age"][0])
+    if sweep_age is None:
+        where = _where(OPTIONS_BY_NAME["sweep_age"], raw["sweep_age"][1])
+        raise _fail(f"{where} must look like 30m, 2h or 1d, got {raw['sweep_age'][0]!r}")
+
+    ids: dict[str, int | None] = {}
+    secrets: dict[str, Secret | None] = {}
+    for who, jwt_name, id_name in (
+        ("owner", "jwt", "project_id"),
+        ("other", "other_jwt", "other_project_id"),
+    ):
+        token, token_source = raw[jwt_name]
+        given, given_source = raw[id_name]
+        project = _positive_int(OPTIONS_BY_NAME[id_name], given, given_source) if given else None
+        secrets[jwt_name] = Secret(token) if token else None
+        claim = _claim(OPTIONS_BY_NAME[jwt_name], token, token_source) if (token and url) else None
+        if project is not None and claim is not None and project != claim:
+            raise _fail(
+                f"{_where(OPTIONS_BY_NAME[id_name], given_source)} is {project} but the {who} JWT is for "
+                f"project {claim}: drop {OPTIONS_BY_NAME[id_name].flag} or use that project's JWT"
+            )
+        if project is None and claim is not None:
+            project, sources[id_name] = claim, "JWT claim"
+        ids[id_name] = project
+
+    if url:
+        if secrets["jwt"] is None:
+            raise _fail(
+                "--sequence-url is set but the owner JWT is missing: pass --sequence-jwt or set SEQUENCE_JWT"
+            )
+        if ids["project_id"] is None:
+            raise _fail(
+                "no owner project id: pass --sequence-project-id or set SEQUENCE_PROJECT_ID "
+                "(the owner JWT has no 'project' claim)"
+            )
+        if secrets["other_jwt"] is not None and ids["other_project_id"] is None:
+            raise _fail(
+                "no project id for the second project: pass --sequence-other-project-id or set "
+                "SEQUENCE_OTHER_PROJECT_ID (its JWT has no 'project' claim)"
+            )
+    else:
+        # The embedded emulator mints its own tokens for two fixed projects.
+        ids = {"project_id": EMULATOR_OWNER_PROJECT, "other_project_id": EMULATOR_OTHER_PROJECT}
+        sources["project_id"] = sources["other_project_id"] = "emulator"
+        secrets = {"jwt": None, "other_jwt": None}
+        sources["jwt"] = sources["other_jwt"] = "emulator"
+
+    if ids["other_project_id"] is not None and ids["other_project_id"] == ids["project_id"]:
+        raise _fail(
+            f"the second project ({ids['other_project_id']}) is the owner project: isolation checks need "
+            "another project's JWT in --sequence-other-jwt / SEQUENCE_OTHER_JWT"
+        )
+
+    settings = Settings(
+        url=url or None,
+        jwt=secrets["jwt"],
+        project_id=ids["project_id"],
+        other_jwt=secrets["other_jwt"],
+        other_project_id=ids["other_project_id"],
+        allow_production=bool(raw["allow_production"][0]),
+        rate_limit=rate_limit,
+        request_budget=budget,
+        profile=profile,
+        report=raw["report"][0] or None,
+        sweep=bool(raw["sweep"][0]),
+        sweep_age_seconds=sweep_age,
+        sources=sources,
+    )
+    if settings.is_production and not settings.allow_production:
+        raise _fail(
+            f"--sequence-url points at production ({PRODUCTION_HOST}), where this suite writes; "
+            "refusing before any request. Pass --sequence-allow-production to run there anyway"
+        )
+    return settings
