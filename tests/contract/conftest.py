@@ -10,7 +10,7 @@ looks like a resource that never existed.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -106,8 +106,8 @@ class World:
 
 
 @pytest.fixture
-def world(sequence_collection_factory: CollectionFactory, sequence_client: MetadataClient) -> Iterator[World]:
-    yield World(sequence_collection_factory, sequence_client)
+def world(sequence_collection_factory: CollectionFactory, sequence_client: MetadataClient) -> World:
+    return World(sequence_collection_factory, sequence_client)
 
 
 def file_name_of(asset: dict[str, Any]) -> str:
