@@ -159,11 +159,12 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class _BearerAuth(httpx.Auth):
-    def __init__(self, token: Secret) -> None:
+    def __init__(self, token: Secret, scheme: str) -> None:
         self._token = token
+        self._scheme = scheme
 
     def auth_flow(self, request: httpx.Request) -> Any:
-        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        request.headers["Authorization"] = f"{self._scheme} {self._token.reveal()}"
         yield request
 
     def __repr__(self) -> str:
@@ -431,6 +432,8 @@ class _Core:
         self.validate = validate
         self._spec = spec
         self.observers = list(observers)
+        # The official JS and Go clients send `BEARER`; the docs' curl examples send `Bearer`.
+        self.auth_scheme = "Bearer"
         from pytest_sequence_metadata import __version__
 
         self._headers = {"User-Agent": user_agent or f"pytest-sequence-metadata/{__version__}"}
@@ -465,7 +468,9 @@ class _Core:
         return http.build_request(call.method, self.base_url + call.path, headers=headers, content=content)
 
     def _auth(self, call: Call) -> httpx.Auth | None:
-        return _BearerAuth(self._jwt) if (self._jwt is not None and call.authenticated) else None
+        if self._jwt is None or not call.authenticated:
+            return None
+        return _BearerAuth(self._jwt, self.auth_scheme)
 
     def _decode(self, call: Call, response: httpx.Response) -> Any:
         status = response.status_code
@@ -618,6 +623,13 @@ class MetadataClient(_Core, _Operations[dict[str, Any], FileResponse]):
         clone.http.close()
         clone.http = self.http
         clone._owns_http = False
+        clone.auth_scheme = self.auth_scheme
+        return clone
+
+    def with_auth_scheme(self, scheme: str) -> MetadataClient:
+        """The same identity, sending `Authorization: <scheme> <jwt>` (official clients send `BEARER`)."""
+        clone = self.with_credentials(self._jwt.reveal() if self._jwt else None, self.project_id)
+        clone.auth_scheme = scheme
         return clone
 
     _owns_http = True
