@@ -69,6 +69,8 @@ class Call:
     files: Mapping[str, tuple[str, bytes, str]] | None = None
     authenticated: bool = True
     expect: Literal["json", "bytes"] = "json"
+    content: bytes | None = None  # a raw body, sent as is (wire-level tests)
+    headers: Mapping[str, str] | None = None  # extra headers, applied last
 
     @property
     def idempotent(self) -> bool:
@@ -456,11 +458,11 @@ class _Core:
 
     def _request(self, http: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
         headers = dict(self._headers)
+        content = call.content
         if call.json is not None:
             headers["Content-Type"] = "application/json"
-            content: bytes | None = json.dumps(call.json).encode()
-        else:
-            content = None
+            content = json.dumps(call.json).encode()
+        headers.update(call.headers or {})
         if call.files is not None:
             return http.build_request(
                 call.method, self.base_url + call.path, headers=headers, files=call.files

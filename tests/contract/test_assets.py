@@ -65,8 +65,12 @@ def test_get_update_and_delete_an_asset(world: World, owner: MetadataClient) -> 
     got = owner.get_asset(created["id"])["asset"]
     assert (got["id"], got["collectionId"], got["metadataField"]) == (created["id"], collection_id, "image")
 
-    change = {"id": created["id"], "collectionId": collection_id, "tokenId": token["tokenId"],
-              "metadataField": "animation_url"}  # fmt: skip
+    change = {
+        "id": created["id"],
+        "collectionId": collection_id,
+        "tokenId": token["tokenId"],
+        "metadataField": "animation_url",
+    }
     updated = owner.update_asset(change)["asset"]
     assert (updated["id"], updated["metadataField"]) == (created["id"], "animation_url")
     assert owner.get_asset(created["id"])["asset"] == updated

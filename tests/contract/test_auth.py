@@ -35,15 +35,19 @@ def bodies(collection_id: int, token_id: str, asset_id: int) -> dict[str, dict[s
         "CreateToken": {"collectionId": collection_id, "token": {"tokenId": new_token_id(), "name": "probe"}},
         "GetToken": {"collectionId": collection_id, "tokenId": token_id},
         "ListTokens": {"collectionId": collection_id},
-        "UpdateToken": {"collectionId": collection_id, "tokenId": token_id,
-                        "token": {"tokenId": token_id, "name": "changed by a stranger"}},
+        "UpdateToken": {
+            "collectionId": collection_id,
+            "tokenId": token_id,
+            "token": {"tokenId": token_id, "name": "changed by a stranger"},
+        },
         "DeleteToken": {"collectionId": collection_id, "tokenId": token_id},
-        "CreateAsset": {"asset": {"collectionId": collection_id, "tokenId": token_id,
-                                  "metadataField": "audio"}},
+        "CreateAsset": {
+            "asset": {"collectionId": collection_id, "tokenId": token_id, "metadataField": "audio"}
+        },
         "GetAsset": {"assetId": asset_id},
         "UpdateAsset": {"asset": {"id": asset_id, "collectionId": collection_id, "metadataField": "video"}},
         "DeleteAsset": {"assetId": asset_id},
-    }  # fmt: skip
+    }
 
 
 OPERATIONS = sorted(bodies(1, "1", 1))

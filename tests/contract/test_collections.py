@@ -90,8 +90,9 @@ def test_get_collection_counts_tokens(world: World, owner: MetadataClient) -> No
         assert got["tokenCount"] == 3
 
 
-@pytest.mark.sequence_operation("GetCollection", "UpdateCollection", "DeleteCollection", "PublishCollection",
-                                "UnpublishCollection")  # fmt: skip
+@pytest.mark.sequence_operation(
+    "GetCollection", "UpdateCollection", "DeleteCollection", "PublishCollection", "UnpublishCollection"
+)
 @pytest.mark.parametrize("operation", ["get", "update", "delete", "publish", "unpublish"])
 def test_unknown_collection_is_not_found_with_http_400(owner: MetadataClient, operation: str) -> None:
     never = NEVER_COLLECTION_ID

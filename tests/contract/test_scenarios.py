@@ -44,10 +44,15 @@ def test_the_guides_eight_steps(
     attributes = [{"trait_type": "Power", "value": 9}]
     token = owner.create_token(
         collection_id,
-        {"tokenId": token_id, "name": "Guide token", "description": "made by the guide", "decimals": 0,
-         "attributes": attributes},
+        {
+            "tokenId": token_id,
+            "name": "Guide token",
+            "description": "made by the guide",
+            "decimals": 0,
+            "attributes": attributes,
+        },
         private=True,
-    )["token"]  # fmt: skip
+    )["token"]
     assert token["tokenId"] == token_id
     assert token["attributes"] == attributes
 
