@@ -8,6 +8,7 @@ a JWT the server accepts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -103,5 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sequence-metadata-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print(f"Sequence Metadata emulator listening on {socket_url(sock)} (Ctrl-C to stop)", flush=True)
-    serve_forever(emulator, sock, log_level=args.log_level)
+    # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_forever(emulator, sock, log_level=args.log_level)
+    print("Sequence Metadata emulator stopped", flush=True)
     return 0
