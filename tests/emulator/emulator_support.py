@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import struct
+import subprocess
+import sys
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -110,3 +115,32 @@ class Api:
         assert response.status_code == 200, response.text
         asset: dict[str, Any] = response.json()
         return asset
+
+
+CLI = [sys.executable, "-m", "pytest_sequence_metadata.emulator"]
+
+
+@contextlib.contextmanager
+def start_standalone(secret: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`python -m pytest_sequence_metadata.emulator serve --port 0` as a real process, and its URL."""
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--jwt-secret", secret],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "listening on http://" in line, line + (process.stderr.read() if process.stderr else "")
+        yield process, line.split("listening on ", 1)[1].split()[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def cli_token(project: int, secret: str) -> str:
+    command = [*CLI, "token", "--project", str(project), "--jwt-secret", secret]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 import httpx
 import jwt as pyjwt
 import pytest
+from emulator_support import cli_token, start_standalone
 
 from pytest_sequence_metadata.emulator import DEFAULT_JWT_SECRET, Emulator, serve_in_background
 from pytest_sequence_metadata.emulator.cli import main
 
 SECRET = "cli-test-secret-" + "x" * 24
-CLI = [sys.executable, "-m", "pytest_sequence_metadata.emulator"]
 
 
 def test_background_server_shares_state_with_the_in_process_transport() -> None:
@@ -112,33 +112,13 @@ def test_cli_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureF
 
 @pytest.fixture
 def standalone() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`python -m pytest_sequence_metadata.emulator serve --port 0` as a real process."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--jwt-secret", SECRET],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert "listening on http://" in line, line
-        url = line.split("listening on ", 1)[1].split()[0]
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
+    with start_standalone(SECRET) as running:
+        yield running
 
 
 def test_standalone_server_answers_and_stops_cleanly(standalone: tuple[subprocess.Popen[str], str]) -> None:
     process, url = standalone
-    token = subprocess.run(
-        [*CLI, "token", "--project", "5", "--jwt-secret", SECRET], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    headers = {"Authorization": f"BEARER {token}"}
+    headers = {"Authorization": f"BEARER {cli_token(5, SECRET)}"}
     created = httpx.post(
         f"{url}/rpc/Collections/CreateCollection",
         json={"collection": {"metadata": {"name": "cli"}}},
@@ -148,8 +128,8 @@ def test_standalone_server_answers_and_stops_cleanly(standalone: tuple[subproces
     assert created.json()["collection"]["projectId"] == 5
     assert httpx.get(f"{url}/_emulator/health").json()["ok"] is True
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=15)
-    assert process.returncode == 0, err
+    assert process.wait(15) == 0
+    out, err = process.communicate()
     assert "Traceback" not in err
     assert "stopped" in out
 
