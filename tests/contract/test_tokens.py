@@ -184,3 +184,30 @@ def test_create_token_rejects_invalid_tokens(
 ) -> None:
     collection_id = world.collection()["id"]
     expect_error(lambda: owner.create_token(collection_id, token, private=True), *INVALID)
+
+
+@pytest.mark.sequence_operation("CreateToken", "ListTokens")
+def test_concurrent_creates_in_one_collection_lose_nothing(world: World, owner: MetadataClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    collection_id = world.collection()["id"]
+    wanted = [new_token_id() for _ in range(24)]
+
+    def create(token_id: str) -> str:
+        created: str = owner.create_token(
+            collection_id, {"tokenId": token_id, "name": "parallel"}, private=True
+        )["token"]["tokenId"]
+        return created
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        created = list(pool.map(create, wanted))
+    assert created == wanted
+    listed: list[str] = []
+    page = 1
+    while True:
+        answer = owner.list_tokens(collection_id, page={"page": page, "pageSize": 10})
+        listed.extend(t["tokenId"] for t in answer["tokens"] or [])
+        if not answer["page"].get("more"):
+            break
+        page += 1
+    assert sorted(listed) == sorted(wanted)
