@@ -92,10 +92,12 @@ class CollectionFactory:
             "description": f"Temporary collection of {self.request.node.nodeid}",
         }
         body.update(metadata or {})
-        properties = dict(body.get("properties") or {})
-        properties[TAG_KEY] = self.runtime.run_tag()
-        body["properties"] = properties
+        tag = self.runtime.run_tag()
+        body["properties"] = {**(body.get("properties") or {}), TAG_KEY: tag}
         self.request.config.hook.pytest_sequence_collection_metadata(metadata=body, request=self.request)
+        # A hook may rewrite the metadata, but without the tag --sequence-sweep could never find it.
+        properties = body.get("properties")
+        body["properties"] = {**(properties if isinstance(properties, Mapping) else {}), TAG_KEY: tag}
         created: dict[str, Any] = self.client.create_collection({**collection, "metadata": body})[
             "collection"
         ]

@@ -16,6 +16,8 @@ from pytest_sequence_metadata.errors import NotFoundError
 from pytest_sequence_metadata.redaction import redact
 
 if TYPE_CHECKING:
+    import httpx
+
     from pytest_sequence_metadata.client import MetadataClient
 
 Kind = Literal["collection", "contract_collection", "token", "asset"]
@@ -187,14 +189,22 @@ class CleanupLedger:
 
 
 class _LedgerObserver(ClientObserver):
+    # Records from the raw answer, before the client validates it: a create the server performed
+    # but answered off-spec (SchemaViolationError) still left a resource behind to delete.
     def __init__(self, ledger: CleanupLedger, identity: str) -> None:
         self.ledger = ledger
         self.identity = identity
 
-    def on_success(self, call: Call, body: Any) -> None:
+    def after_receive(self, call: Call, response: httpx.Response, attempt: int) -> None:
+        if response.status_code != 200:
+            return
         kind = _CREATES.get(call.operation_id)
-        if kind is not None and isinstance(body, dict):
-            key = _key(kind, call, body)
+        if kind is not None:
+            try:
+                body = response.json()
+            except ValueError:
+                return
+            key = _key(kind, call, body) if isinstance(body, dict) else None
             if key is not None:
                 self.ledger.record(kind, key, self.identity)
             return

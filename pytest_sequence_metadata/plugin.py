@@ -6,7 +6,7 @@ Fixtures live in `fixtures.py` and are re-exported here so pytest registers them
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
@@ -25,7 +25,7 @@ from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fi
 )
 from pytest_sequence_metadata.redaction import contains_secret, redact
 from pytest_sequence_metadata.runtime import RUNTIME, Runtime, get_runtime
-from pytest_sequence_metadata.settings import add_options, resolve
+from pytest_sequence_metadata.settings import add_options, display_url, resolve
 
 if TYPE_CHECKING:
     from pytest_sequence_metadata.ledger import Leftover
@@ -53,32 +53,31 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    config.stash[_LEFTOVERS] = []
+    if config.option.help or config.option.markers:
+        # Listing options or markers runs no test: a bad SEQUENCE_URL must not stand in the way.
+        return
     settings = resolve(config)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
-    runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
-    config.stash[RUNTIME] = runtime
-    config.stash[_LEFTOVERS] = []
-    _redact_logging(config)
+    config.stash[RUNTIME] = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "sequence-metadata-xdist")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    runtime = get_runtime(config)
+    runtime = config.stash.get(RUNTIME, None)
+    if runtime is None:
+        return []
     settings = runtime.settings
     target = runtime.target
-    where = (
-        "embedded emulator, in-process"
-        if target.is_emulator
-        else f"live API (url from {settings.sources['url']})"
-    )
+    where = "embedded, in-process" if target.is_emulator else f"url from {settings.sources['url']}"
     other = (
         f"{target.other_project_id} (from {settings.sources['other_project_id']})"
         if target.other_project_id is not None
         else "none (isolation checks skip)"
     )
     lines = [
-        f"sequence-metadata: target {target.kind} {target.base_url} ({where})",
+        f"sequence-metadata: target {target.kind} {display_url(target.base_url)} ({where})",
         f"sequence-metadata: owner project {target.project_id} (from {settings.sources['project_id']}), "
         f"other project {other}, profile {settings.profile} (from {settings.sources['profile']})",
     ]
@@ -88,7 +87,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionstart(session: pytest.Session) -> Any:
+    # After every other implementation: the logging plugin is set up and the header is printed,
+    # so the sweep reports under it.
+    result = yield
+    _redact_logging(session.config)
     runtime = get_runtime(session.config)
     if runtime.settings.sweep and not hasattr(session.config, "workerinput"):
         deleted, problems = runtime.sweep()
@@ -100,17 +104,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             )
             for problem in problems:
                 reporter.write_line(f"sequence-metadata: sweep could not delete {redact(problem)}", red=True)
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    runtime = get_runtime(item.config)
-    item.stash[_ITEM_MARK] = runtime.ledger.mark()
-    kind = runtime.settings.kind
+    kind = get_runtime(item.config).settings.kind
     if kind == "live" and item.get_closest_marker("sequence_emulator_only"):
         pytest.skip("needs the embedded emulator (the target is a live API)")
     if kind == "emulator" and item.get_closest_marker("sequence_live_only"):
         pytest.skip("needs a live API (--sequence-url); the target is the embedded emulator")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    # Marked after setup: what fixtures create is theirs to delete (a session-scoped fixture's
+    # collection must outlive the first test); what the test body creates goes at its teardown.
+    item.stash[_ITEM_MARK] = get_runtime(item.config).ledger_mark()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -121,10 +131,13 @@ def pytest_runtest_teardown(item: pytest.Item) -> Any:
         # After the fixtures' own teardown: whatever the test created directly goes too.
         runtime = get_runtime(item.config)
         if _ITEM_MARK in item.stash:
-            runtime.ledger.clean(since=item.stash[_ITEM_MARK])
-        if runtime.stats.exhausted:
+            runtime.clean(since=item.stash[_ITEM_MARK])
+        if runtime.budget_exhausted:
             budget = runtime.settings.request_budget
-            item.session.shouldstop = f"pytest-sequence-metadata: request budget of {budget} requests used up"
+            item.session.shouldstop = (
+                f"pytest-sequence-metadata: request budget of {budget} requests used up "
+                "(--sequence-request-budget)"
+            )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -144,10 +157,14 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # trylast: pytest's runner has torn down every fixture by now (also after Ctrl-C).
-    runtime = get_runtime(session.config)
-    runtime.ledger.clean()
-    leftovers = runtime.ledger.outstanding()
-    runtime.close()
+    runtime = session.config.stash.get(RUNTIME, None)
+    if runtime is None:
+        return
+    try:
+        runtime.clean()
+        leftovers = runtime.leftovers()
+    finally:
+        runtime.close()
     if leftovers:
         _fail_for_leftovers(session, leftovers)
     if hasattr(session.config, "workeroutput"):
@@ -169,7 +186,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(f"could not delete {line}")
         terminalreporter.write_line(f"{len(leftovers)} resource(s) left behind: the run fails")
     runtime = config.stash.get(RUNTIME, None)
-    if runtime is not None and runtime.stats.exhausted:
+    if runtime is not None and runtime.budget_exhausted:
         terminalreporter.write_line(
             f"sequence-metadata: stopped: request budget of {runtime.settings.request_budget} requests "
             "used up (--sequence-request-budget)",
@@ -189,23 +206,33 @@ def _redact_report(report: Any) -> None:
 
 
 class _RedactingFilter(logging.Filter):
+    """Rewrites a record before any handler formats it: message, traceback and stack."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_REDACTOR: Final = _RedactingFilter()
 
 
 def _redact_logging(config: pytest.Config) -> None:
     plugin = config.pluginmanager.get_plugin("logging-plugin")
     if plugin is None:
         return
-    redactor = _RedactingFilter()
     for name in ("caplog_handler", "report_handler", "log_file_handler", "log_cli_handler"):
         handler = getattr(plugin, name, None)
-        if isinstance(handler, logging.Handler):
-            handler.addFilter(redactor)
+        if isinstance(handler, logging.Handler) and _REDACTOR not in handler.filters:
+            handler.addFilter(_REDACTOR)
 
 
 class _XdistHooks:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.emulator import Emulator
     from pytest_sequence_metadata.emulator.faults import Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
-    from pytest_sequence_metadata.ledger import CleanupLedger
+    from pytest_sequence_metadata.ledger import CleanupLedger, Leftover
     from pytest_sequence_metadata.traffic import TrafficStats
 
 TAG_KEY: Final = "pytest-sequence-metadata"
@@ -95,21 +95,55 @@ class Runtime:
     """Per-process state of the plugin, kept in `config.stash[RUNTIME]`."""
 
     def __init__(self, settings: Settings, *, run_id: str | None = None, worker: str | None = None) -> None:
-        from pytest_sequence_metadata.ledger import CleanupLedger
-        from pytest_sequence_metadata.traffic import TrafficStats
-
         self.settings = settings
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.worker = worker or os.environ.get("PYTEST_XDIST_WORKER", "main")
         self.started = datetime.now(UTC)
-        self.ledger: CleanupLedger = CleanupLedger()
-        self.stats: TrafficStats = TrafficStats(budget=settings.request_budget)
+        # The ledger and the stats import the client (httpx, jsonschema): built on first use only.
+        self._ledger: CleanupLedger | None = None
+        self._stats: TrafficStats | None = None
         self.emulator_mutations: tuple[str, ...] = ()
         self._observers: list[ClientObserver] | None = None
         self._clients: dict[Identity, MetadataClient] = {}
         self._emulator: EmulatorHandle | None = None
         self._counter = 0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    @property
+    def ledger(self) -> CleanupLedger:
+        """The cleanup ledger of this process (created on first use)."""
+        with self._lock:
+            if self._ledger is None:
+                from pytest_sequence_metadata.ledger import CleanupLedger
+
+                self._ledger = CleanupLedger()
+            return self._ledger
+
+    @property
+    def stats(self) -> TrafficStats:
+        """Requests sent by the plugin's clients in this process (created on first use)."""
+        with self._lock:
+            if self._stats is None:
+                from pytest_sequence_metadata.traffic import TrafficStats
+
+                self._stats = TrafficStats(budget=self.settings.request_budget)
+            return self._stats
+
+    def ledger_mark(self) -> int:
+        """`ledger.mark()`, without building a ledger: with none yet, everything comes after 0."""
+        return self._ledger.mark() if self._ledger is not None else 0
+
+    def clean(self, since: int = 0) -> None:
+        """Delete what the ledger holds from `since` on; a no-op when no client was ever made."""
+        if self._ledger is not None:
+            self._ledger.clean(since=since)
+
+    def leftovers(self) -> list[Leftover]:
+        return self._ledger.outstanding() if self._ledger is not None else []
+
+    @property
+    def budget_exhausted(self) -> bool:
+        return self._stats is not None and self._stats.exhausted
 
     @property
     def target(self) -> Target:
@@ -208,7 +242,7 @@ class Runtime:
 
         Returns (deleted ids, problems).
         """
-        from pytest_sequence_metadata.errors import MetadataError
+        from pytest_sequence_metadata.errors import NotFoundError
 
         client = self.client("owner")
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds)
@@ -216,19 +250,24 @@ class Runtime:
         problems: list[str] = []
         stale: list[int] = []
         page = 1
-        while True:
-            answer = client.list_collections(page={"page": page, "pageSize": 100})
-            for collection in answer.get("collections") or []:
-                if _is_stale(collection, cutoff, self.run_id):
-                    stale.append(collection["id"])
-            if not (answer.get("page") or {}).get("more"):
-                break
-            page += 1
+        try:
+            while True:
+                answer = client.list_collections(page={"page": page, "pageSize": 100})
+                for collection in answer.get("collections") or []:
+                    if _is_stale(collection, cutoff, self.run_id):
+                        stale.append(collection["id"])
+                if not (answer.get("page") or {}).get("more"):
+                    break
+                page += 1
+        except Exception as error:  # webrpc, transport and validation errors alike: report, go on
+            problems.append(f"listing collections failed ({type(error).__name__}: {error})")
         for collection_id in stale:
             try:
                 client.delete_collection(collection_id)
-            except MetadataError as error:
-                problems.append(f"collection {collection_id}: {error}")
+            except NotFoundError:
+                pass  # deleted meanwhile (another sweeping run): gone is what we wanted
+            except Exception as error:
+                problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
             else:
                 deleted.append(collection_id)
         return deleted, problems

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pytest_sequence_metadata.redaction import Secret
+from pytest_sequence_metadata.redaction import REDACTED, Secret, register_secret
 
 PRODUCTION_HOST: Final = "metadata.sequence.app"
 EMULATOR_BASE_URL: Final = "http://sequence-metadata.emulator"  # emulator.IN_PROCESS_URL
@@ -45,31 +45,97 @@ class Option:
 
 
 OPTIONS: Final = (
-    Option("url", "--sequence-url", "SEQUENCE_URL", "sequence_url",
-           "base URL of a real Metadata API; unset: the embedded emulator"),
-    Option("jwt", "--sequence-jwt", "SEQUENCE_JWT", None,
-           "secret service JWT of the owner project (required with a URL; never read from ini)", secret=True),
-    Option("project_id", "--sequence-project-id", "SEQUENCE_PROJECT_ID", "sequence_project_id",
-           "owner project id (default: the JWT's 'project' claim)"),
-    Option("other_jwt", "--sequence-other-jwt", "SEQUENCE_OTHER_JWT", None,
-           "JWT of a second project, for isolation checks (never read from ini)", secret=True),
-    Option("other_project_id", "--sequence-other-project-id", "SEQUENCE_OTHER_PROJECT_ID",
-           "sequence_other_project_id", "second project's id (default: its JWT's claim)"),
-    Option("allow_production", "--sequence-allow-production", None, None,
-           f"permit writes against {PRODUCTION_HOST} (refused otherwise, before any request)", is_flag=True),
-    Option("rate_limit", "--sequence-rate-limit", "SEQUENCE_RATE_LIMIT", "sequence_rate_limit",
-           "client-side request rate limit for all plugin traffic, e.g. 5/s or 100/m"),
-    Option("request_budget", "--sequence-request-budget", "SEQUENCE_REQUEST_BUDGET",
-           "sequence_request_budget", "stop the run once it has sent this many requests (default: no limit)"),
-    Option("profile", "--sequence-profile", "SEQUENCE_PROFILE", "sequence_profile",
-           "depth of property-based checks: quick or nightly", default="quick"),
-    Option("report", "--sequence-report", None, "sequence_report",
-           "path of the JSON conformance report (a Markdown summary is written beside it)"),
-    Option("sweep", "--sequence-sweep", None, None,
-           "before the run, delete tagged test collections left by earlier runs", is_flag=True),
-    Option("sweep_age", "--sequence-sweep-age", "SEQUENCE_SWEEP_AGE", "sequence_sweep_age",
-           "how old a leftover must be before --sequence-sweep deletes it, e.g. 30m, 2h, 1d", default="1h"),
-)  # fmt: skip
+    Option(
+        "url",
+        "--sequence-url",
+        "SEQUENCE_URL",
+        "sequence_url",
+        "base URL of a real Metadata API; unset: the embedded emulator",
+    ),
+    Option(
+        "jwt",
+        "--sequence-jwt",
+        "SEQUENCE_JWT",
+        None,
+        "secret service JWT of the owner project (required with a URL; never read from ini)",
+        secret=True,
+    ),
+    Option(
+        "project_id",
+        "--sequence-project-id",
+        "SEQUENCE_PROJECT_ID",
+        "sequence_project_id",
+        "owner project id (default: the JWT's 'project' claim)",
+    ),
+    Option(
+        "other_jwt",
+        "--sequence-other-jwt",
+        "SEQUENCE_OTHER_JWT",
+        None,
+        "JWT of a second project, for isolation checks (never read from ini)",
+        secret=True,
+    ),
+    Option(
+        "other_project_id",
+        "--sequence-other-project-id",
+        "SEQUENCE_OTHER_PROJECT_ID",
+        "sequence_other_project_id",
+        "second project's id (default: its JWT's claim)",
+    ),
+    Option(
+        "allow_production",
+        "--sequence-allow-production",
+        None,
+        None,
+        f"permit writes against {PRODUCTION_HOST} (refused otherwise, before any request)",
+        is_flag=True,
+    ),
+    Option(
+        "rate_limit",
+        "--sequence-rate-limit",
+        "SEQUENCE_RATE_LIMIT",
+        "sequence_rate_limit",
+        "client-side request rate limit for all plugin traffic, e.g. 5/s or 100/m",
+    ),
+    Option(
+        "request_budget",
+        "--sequence-request-budget",
+        "SEQUENCE_REQUEST_BUDGET",
+        "sequence_request_budget",
+        "stop the run once it has sent this many requests (default: no limit)",
+    ),
+    Option(
+        "profile",
+        "--sequence-profile",
+        "SEQUENCE_PROFILE",
+        "sequence_profile",
+        "depth of property-based checks: quick or nightly",
+        default="quick",
+    ),
+    Option(
+        "report",
+        "--sequence-report",
+        None,
+        "sequence_report",
+        "path of the JSON conformance report (a Markdown summary is written beside it)",
+    ),
+    Option(
+        "sweep",
+        "--sequence-sweep",
+        None,
+        None,
+        "before the run, delete tagged test collections left by earlier runs",
+        is_flag=True,
+    ),
+    Option(
+        "sweep_age",
+        "--sequence-sweep-age",
+        "SEQUENCE_SWEEP_AGE",
+        "sequence_sweep_age",
+        "how old a leftover must be before --sequence-sweep deletes it, e.g. 30m, 2h, 1d",
+        default="1h",
+    ),
+)
 OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*$", re.IGNORECASE)
@@ -118,7 +184,8 @@ class Settings:
 
     @property
     def is_production(self) -> bool:
-        return self.url is not None and (urlsplit(self.url).hostname or "").lower() == PRODUCTION_HOST
+        # urlsplit lowercases the host; a trailing dot is the same host in DNS.
+        return self.url is not None and (urlsplit(self.url).hostname or "").rstrip(".") == PRODUCTION_HOST
 
     def describe(self) -> list[str]:
         """`name=value (source)` for every setting that is set, secrets shown as ***."""
@@ -128,9 +195,11 @@ class Settings:
             if value in (None, False) and self.sources.get(option.name) in (None, "default"):
                 continue
             if option.secret:
-                text = "***"
+                text = "minted" if self.sources.get(option.name) == "emulator" else REDACTED
             elif isinstance(value, RateLimit):
                 text = value.text
+            elif option.name == "url":
+                text = display_url(value)
             elif option.name == "sweep_age":
                 text = f"{value}s"
             else:
@@ -148,10 +217,33 @@ def add_options(parser: pytest.Parser) -> None:
                 option.flag, action="store_true", default=False, dest=option.dest, help=option.help
             )
         else:
-            group.addoption(option.flag, action="store", default=None, dest=option.dest,
-                            metavar=option.name.upper(), help=option.help + extra)  # fmt: skip
+            group.addoption(
+                option.flag,
+                action="store",
+                default=None,
+                dest=option.dest,
+                metavar=option.name.upper(),
+                help=option.help + extra,
+            )
         if option.ini:
             parser.addini(option.ini, help=option.help, type="string", default="")
+        elif option.secret:
+            # Registered only to refuse it clearly: unknown, pytest would merely warn, and the run would
+            # then stop on a "missing" JWT that the user believes is configured.
+            parser.addini(
+                option.dest,
+                help="never read: secrets come from the CLI or the environment",
+                type="string",
+                default="",
+            )
+
+
+def display_url(url: str) -> str:
+    """`url` without any user:password part, for headers and messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def _fail(message: str) -> pytest.UsageError:
@@ -228,6 +320,12 @@ def parse_age(text: str) -> int | None:
 def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Settings:
     """Read every setting, check it, and derive project ids; raises pytest.UsageError on any problem."""
     env = dict(os.environ if environ is None else environ)
+    for option in OPTIONS:
+        if option.secret and config.getini(option.dest):
+            raise _fail(
+                f"{option.dest} is set in {config.inipath or 'the ini file'}, but secrets are never read "
+                f"from ini files: pass {option.flag} or set {option.env}"
+            )
     raw: dict[str, tuple[Any, Source]] = {option.name: _raw(config, option, env) for option in OPTIONS}
     sources: dict[str, Source] = {name: source for name, (_value, source) in raw.items()}
 
@@ -237,9 +335,11 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise _fail(
                 f"{_where(OPTIONS_BY_NAME['url'], url_source)} must be an http(s) URL such as "
-                f"https://dev-metadata.sequence.app, got {url!r}"
+                f"https://dev-metadata.sequence.app, got {display_url(url)!r}"
             )
         url = url.rstrip("/")
+        # A password in the URL is a secret like the JWTs: redacted wherever the URL is printed.
+        register_secret(parts.password)
 
     profile, profile_source = raw["profile"]
     if profile not in PROFILES:

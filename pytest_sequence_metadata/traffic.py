@@ -36,7 +36,10 @@ class TrafficStats(ClientObserver):
 
     def before_send(self, call: Call, attempt: int) -> None:
         with self._lock:
-            if self.budget is not None and self.sent >= self.budget:
+            # Deletions are always let through (and counted): a spent budget must not leave the
+            # resources of the run behind.
+            spent = self.budget is not None and self.sent >= self.budget
+            if spent and not call.operation_id.startswith("Delete"):
                 self.exhausted = True
                 raise RequestBudgetExceeded(
                     f"request budget of {self.budget} requests used up before {call.operation_id}; "
@@ -70,7 +73,11 @@ class RateLimiter(ClientObserver):
         else:
             limit = Rate(1, int(1000 * rate.per_seconds / per_worker))
         self.rate = rate
+        self.acquired = 0  # requests let through, for reports and tests
         self._limiter = Limiter(limit)
+        self._lock = threading.Lock()
 
     def before_send(self, call: Call, attempt: int) -> None:
         self._limiter.try_acquire("sequence-metadata", blocking=True)
+        with self._lock:
+            self.acquired += 1
