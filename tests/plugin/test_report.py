@@ -1,0 +1,112 @@
+"""--sequence-report: the JSON validates against its shipped schema, the Markdown names what failed,
+and `report diff` tells regressions from improvements."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from pytest_sequence_metadata.report import schema_path
+from pytest_sequence_metadata.report_diff import run as diff_run
+
+SUITE = """
+import pytest
+
+@pytest.mark.sequence_operation("GetCollection")
+@pytest.mark.sequence_privacy("demo-rule")
+def test_reads_collection(sequence_client, sequence_collection):
+    assert sequence_client.get_collection(sequence_collection["id"])["collection"]["id"]
+
+@pytest.mark.sequence_operation("ListTokens")
+def test_lists(sequence_client, sequence_collection):
+    assert sequence_client.list_tokens(sequence_collection["id"])["page"]["more"] is {more}
+
+@pytest.mark.sequence_assumption("page-size-cap")
+def test_assumed(sequence_client):
+    assert sequence_client.list_collections(page={{"page": 1, "pageSize": 500}})["page"]["pageSize"] == 100
+"""
+
+
+def run_report(pytester: pytest.Pytester, name: str, *, more: bool) -> dict[str, Any]:
+    pytester.makepyfile(**{f"test_{name}": SUITE.format(more=more)})
+    path = pytester.path / "reports" / f"{name}.json"
+    pytester.runpytest(f"test_{name}.py", f"--sequence-report={path}", "-p", "no:cacheprovider")
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+def test_report_validates_against_its_schema_and_holds_verdicts(pytester: pytest.Pytester) -> None:
+    document = run_report(pytester, "clean", more=False)
+    Draft202012Validator(json.loads(schema_path().read_text())).validate(document)
+    assert document["target"]["kind"] == "emulator"
+    assert document["operations"]["GetCollection"]["verdict"] == "passed"
+    assert document["operations"]["ListTokens"]["verdict"] == "passed"
+    assert document["operations"]["CreateCollection"]["requests"] >= 2
+    assert document["operations"]["GetAsset"]["verdict"] == "not-exercised"
+    assert document["privacy"]["demo-rule"]["verdict"] == "passed"
+    assert document["assumptions"]["page-size-cap"]["verdict"] == "held"
+    assert document["assumptions"]["publish-recursive"]["verdict"] == "not-run"
+    assert document["cleanup"]["created"] == document["cleanup"]["deleted"] >= 2
+    assert document["cleanup"]["leftBehind"] == []
+    assert document["traffic"]["requests"] >= 6
+    assert document["run"]["tests"] == {"passed": 3, "failed": 0, "skipped": 0}
+    markdown = (pytester.path / "reports" / "clean.md").read_text()
+    assert "# Sequence Metadata conformance" in markdown
+    assert "| GetCollection | ✅ passed |" in markdown
+    assert "## Failures" not in markdown
+
+
+def test_summary_names_the_failing_operation_and_diff_calls_it_a_regression(
+    pytester: pytest.Pytester,
+) -> None:
+    run_report(pytester, "clean", more=False)
+    broken = run_report(pytester, "broken", more=True)
+    assert broken["operations"]["ListTokens"]["verdict"] == "failed"
+    assert broken["operations"]["ListTokens"]["failed"] == ["test_broken.py::test_lists"]
+    markdown = (pytester.path / "reports" / "broken.md").read_text()
+    assert "- ❌ operation **ListTokens**: `test_broken.py::test_lists`" in markdown
+
+    reports = pytester.path / "reports"
+    code, text = diff_run(reports / "clean.json", reports / "broken.json")
+    assert code == 1
+    assert "Newly failing:\n  operation ListTokens: passed -> failed" in text
+    code, text = diff_run(reports / "broken.json", reports / "clean.json")
+    assert code == 0
+    assert "Newly passing:\n  operation ListTokens: failed -> passed" in text
+
+
+def test_report_diff_refuses_files_that_are_not_reports(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": 1}')
+    code, text = diff_run(other, other)
+    assert (code, text) == (2, f"report diff: {other} is not a pytest-sequence-metadata conformance report")
+    code, text = diff_run(tmp_path / "missing.json", other)
+    assert code == 2
+    assert "cannot read" in text
+
+
+def test_report_diff_command_line(pytester: pytest.Pytester) -> None:
+    run_report(pytester, "clean", more=False)
+    reports = pytester.path / "reports"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest_sequence_metadata",
+            "report",
+            "diff",
+            str(reports / "clean.json"),
+            str(reports / "clean.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "No verdict changed." in done.stdout
