@@ -1,0 +1,167 @@
+"""schemathesis over every operation of our spec, in-process: positive and negative data, fixed seed.
+
+The emulator must never answer 5xx, every error must be a JSON envelope, and every answer must match
+the spec (status, content type, body schema). Deselect with `-m "not emulator_fuzz"`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from emulator_support import png_bytes
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.errors import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from pytest_sequence_metadata.emulator import Emulator
+from pytest_sequence_metadata.spec import load_spec
+
+pytestmark = pytest.mark.emulator_fuzz
+
+PROJECT = 1
+TOKENS = ("0", "1", "7")  # 7 is private
+CHAIN, ADDRESS = 137, "0x" + "ab" * 20  # a seeded contract link
+
+
+class CurrentEmulator:
+    """The ASGI app schemathesis calls; each operation gets a fresh emulator, so seeded ids are 1, 2, 3."""
+
+    def __init__(self) -> None:
+        self.emulator = Emulator()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.emulator.asgi_app(scope, receive, send)
+
+
+CURRENT = CurrentEmulator()
+JWT = CURRENT.emulator.mint_jwt(PROJECT, expires_in=None)  # every emulator shares the default secret
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+SEEDED: dict[str, list[int]] = {"collections": [], "assets": []}
+
+schema = schemathesis.openapi.from_dict(load_spec().raw)
+schema.app = CURRENT  # before any operation is built (they cache app and base URL)
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=30)
+
+
+def _seed() -> None:
+    """Fresh data for each operation: 3 published collections, tokens 0/1/7, an image on token 1."""
+    CURRENT.emulator = Emulator()
+    SEEDED["collections"].clear()
+    SEEDED["assets"].clear()
+    with CURRENT.emulator.client(PROJECT) as client:
+        for n in range(3):
+            cid = client.post(
+                "/rpc/Collections/CreateCollection", json={"collection": {"metadata": {"name": f"fuzz {n}"}}}
+            ).json()["collection"]["id"]
+            SEEDED["collections"].append(cid)
+            for token in TOKENS:
+                body = {
+                    "collectionId": cid,
+                    "token": {"tokenId": token, "name": "t"},
+                    "private": token == "7",
+                }
+                client.post("/rpc/Collections/CreateToken", json=body)
+            root = f"/projects/{PROJECT}/collections/{cid}"
+            client.put(f"{root}/tokens/1/upload/image", files={"file": ("a", png_bytes(2, 2))})
+            asset = client.post(
+                "/rpc/Collections/CreateAsset",
+                json={"asset": {"collectionId": cid, "metadataField": "image"}},
+            )
+            SEEDED["assets"].append(asset.json()["asset"]["id"])
+            if n == 0:
+                link = {"chainId": CHAIN, "contractAddress": ADDRESS, "collectionId": cid}
+                client.post(
+                    "/rpc/Collections/CreateContractCollection",
+                    json={"projectId": PROJECT, "contractCollection": link},
+                )
+            client.post("/rpc/Collections/PublishCollection", json={"collectionId": cid})
+
+
+@pytest.fixture(autouse=True)
+def seeded() -> None:
+    _seed()
+
+
+def _steer(
+    ids: dict[str, Any], *, id_pool: str | None = None, token_ids: bool = True, addresses: bool = True
+) -> None:
+    """Point generated ids at the seeded data, so that calls reach the handlers' happy paths too.
+
+    Values of the wrong type are left alone: those are the negative cases.
+    """
+    if isinstance(ids.get("projectId"), int):
+        ids["projectId"] = PROJECT  # else nearly every call stops at PermissionDenied
+    for key, pool in (("collectionId", "collections"), ("assetId", "assets"), ("id", id_pool)):
+        if pool is not None and isinstance(ids.get(key), int):
+            ids[key] = SEEDED[pool][ids[key] % len(SEEDED[pool])]
+    if isinstance(ids.get("chainId"), int):
+        ids["chainId"] = CHAIN
+    if (
+        addresses
+        and isinstance(ids.get("contractAddress"), str)
+        and len(ids["contractAddress"]) == len(ADDRESS)
+    ):
+        ids["contractAddress"] = ADDRESS
+    token = ids.get("tokenId")
+    if token_ids and isinstance(token, str) and token.isdigit():
+        ids["tokenId"] = TOKENS[int(token[-1]) % len(TOKENS)]
+    name = ids.get("fileName")
+    if isinstance(name, str) and len(name) % 3 != 0:
+        ids["fileName"] = "image.png"
+
+
+@schema.hook
+def map_body(context: Any, body: Any) -> Any:
+    if isinstance(body, dict):
+        # A new link keeps its generated address (steering it would only conflict).
+        addresses = not context.operation.label.endswith("/CreateContractCollection")
+        _steer(body, addresses=addresses)
+        # A new token keeps its generated id (steering it would only produce conflicts).
+        for nested, pool in (
+            ("token", None),
+            ("asset", "assets"),
+            ("contractCollection", None),
+            ("collection", "collections"),
+        ):
+            if isinstance(body.get(nested), dict):
+                _steer(body[nested], id_pool=pool, token_ids=nested != "token", addresses=addresses)
+    return body
+
+
+@schema.hook
+def map_path_parameters(context: Any, path_parameters: Any) -> Any:
+    """Path parameters come as text: steer the decimal ones like the body's integers."""
+    if isinstance(path_parameters, dict):
+        numbers = {
+            key: int(value)
+            for key, value in path_parameters.items()
+            if key in ("projectId", "collectionId", "assetId") and isinstance(value, str) and value.isdigit()
+        }
+        _steer(numbers)
+        _steer(path_parameters)
+        path_parameters.update({key: str(value) for key, value in numbers.items()})
+    return path_parameters
+
+
+@schema.parametrize()
+@hypothesis.settings(deadline=None, derandomize=True, suppress_health_check=list(hypothesis.HealthCheck))
+def test_no_server_errors_and_every_answer_matches_the_spec(case: Any) -> None:
+    response = case.call(headers={"Authorization": f"Bearer {JWT}"})
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers.get("content-type") == ["application/json"], response.text  # lists of values
+        body = response.json()
+        assert {"error", "code", "msg", "status"} <= set(body), body
+    try:
+        case.validate_response(response, checks=CHECKS)
+    except FailureGroup as group:  # a BaseExceptionGroup: turn it into a plain assertion for hypothesis
+        details = "; ".join(f"{failure.title}: {failure}" for failure in group.exceptions)
+        raise AssertionError(f"{case.operation.label}: {details}") from None
