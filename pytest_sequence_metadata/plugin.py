@@ -6,6 +6,8 @@ Fixtures live in `fixtures.py` and are re-exported here so pytest registers them
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -23,7 +25,7 @@ from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fi
     sequence_target,
     sequence_token,
 )
-from pytest_sequence_metadata.redaction import contains_secret, redact
+from pytest_sequence_metadata.redaction import REDACTED, redact
 from pytest_sequence_metadata.runtime import RUNTIME, Runtime, get_runtime
 from pytest_sequence_metadata.settings import add_options, display_url, resolve
 
@@ -107,13 +109,17 @@ def pytest_sessionstart(session: pytest.Session) -> Any:
     return result
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    kind = get_runtime(item.config).settings.kind
-    if kind == "live" and item.get_closest_marker("sequence_emulator_only"):
-        pytest.skip("needs the embedded emulator (the target is a live API)")
-    if kind == "emulator" and item.get_closest_marker("sequence_live_only"):
-        pytest.skip("needs a live API (--sequence-url); the target is the embedded emulator")
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A skip mark (not pytest.skip() in a hook) so that reports point at the test, not at this file.
+    kind = get_runtime(config).settings.kind
+    unwanted, reason = (
+        ("sequence_emulator_only", "needs the embedded emulator (the target is a live API)")
+        if kind == "live"
+        else ("sequence_live_only", "needs a live API (--sequence-url); the target is the embedded emulator")
+    )
+    for item in items:
+        if item.get_closest_marker(unwanted):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -143,14 +149,14 @@ def pytest_runtest_teardown(item: pytest.Item) -> Any:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    _redact_report(report)
+    _redact_report(report, item.config)
     return report
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     report = yield
-    _redact_report(report)
+    _redact_report(report, collector.config)
     return report
 
 
@@ -194,15 +200,52 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         )
 
 
-def _redact_report(report: Any) -> None:
+# Assertion messages and `-l` locals shorten long values around "...", cutting a JWT into pieces
+# that no longer look like one: the piece next to the ellipsis is checked against the known secrets.
+_CUT_PIECE: Final = re.compile(r"[A-Za-z0-9_-]{6,}(?=\.\.\.)|(?<=\.\.\.)[A-Za-z0-9_-]{6,}")
+
+
+def _scrub(text: str, secrets: Sequence[str]) -> str:
+    text = redact(text)
+    if not secrets or "..." not in text:
+        return text
+    return _CUT_PIECE.sub(lambda m: REDACTED if any(m[0] in s for s in secrets) else m[0], text)
+
+
+def _redact_report(report: Any, config: pytest.Config) -> None:
+    runtime = config.stash.get(RUNTIME, None)
+    secrets = runtime.settings.secrets() if runtime is not None else []
     longrepr = getattr(report, "longrepr", None)
     if longrepr is not None:
         text = str(longrepr)
-        if contains_secret(text):
-            report.longrepr = redact(text)
+        if _scrub(text, secrets) != text:
+            report.longrepr = _redact_repr(longrepr, secrets)
     sections = getattr(report, "sections", None)
     if sections:
-        report.sections = [(title, redact(content)) for title, content in sections]
+        report.sections = [(title, _scrub(content, secrets)) for title, content in sections]
+
+
+def _redact_repr(value: Any, secrets: Sequence[str], depth: int = 0) -> Any:
+    """`value` with every string in it redacted; pytest's repr objects are changed in place.
+
+    Keeping the objects (rather than one redacted string) keeps what reads their parts working:
+    the one-line crash message of `-ra`, JUnit's failure message, xdist's serialisation.
+    """
+    if isinstance(value, str):
+        return _scrub(value, secrets)
+    if depth > 12:
+        return value
+    if isinstance(value, list):
+        value[:] = [_redact_repr(item, secrets, depth + 1) for item in value]
+        return value
+    if type(value) is tuple:
+        return tuple(_redact_repr(item, secrets, depth + 1) for item in value)
+    if hasattr(value, "toterminal") and hasattr(value, "__dict__"):  # a TerminalRepr
+        for name, item in list(vars(value).items()):
+            cleaned = _redact_repr(item, secrets, depth + 1)
+            if cleaned is not item:
+                object.__setattr__(value, name, cleaned)
+    return value
 
 
 class _RedactingFilter(logging.Filter):

@@ -187,6 +187,12 @@ class Settings:
         # urlsplit lowercases the host; a trailing dot is the same host in DNS.
         return self.url is not None and (urlsplit(self.url).hostname or "").rstrip(".") == PRODUCTION_HOST
 
+    def secrets(self) -> list[str]:
+        """The secret values of this run: the JWTs given, and a password in the URL."""
+        values = [secret.reveal() for secret in (self.jwt, self.other_jwt) if secret is not None]
+        password = urlsplit(self.url).password if self.url else None
+        return [*values, password] if password else values
+
     def describe(self) -> list[str]:
         """`name=value (source)` for every setting that is set, secrets shown as ***."""
         shown = []
