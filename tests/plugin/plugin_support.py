@@ -33,3 +33,8 @@ class Server:
 
     def stats(self) -> dict[str, int]:
         return self.emulator.backend.stats()
+
+
+# For pytest subprocesses: schemathesis and hypothesis (the `[contract]` extra) register pytest plugins
+# whose import costs seconds, and no inner run here needs them.
+LEAN = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")

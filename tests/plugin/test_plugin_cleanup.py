@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from plugin_support import Server
+from plugin_support import LEAN, Server
 
 from pytest_sequence_metadata.runtime import TAG_KEY
 
@@ -100,7 +100,7 @@ def test_nothing_is_left_after_a_real_ctrl_c(pytester: pytest.Pytester, server: 
             time.sleep(60)
         """
     )
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *server.args()]
+    command = [sys.executable, "-m", "pytest", *LEAN, *server.args()]
     with subprocess.Popen(command, cwd=pytester.path, stdout=subprocess.PIPE, text=True) as process:
         deadline = time.monotonic() + 30
         while not ready.exists():
