@@ -19,7 +19,9 @@ _START_TIMEOUT = 15.0
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket; binding here (not in uvicorn) tells us the port before serving."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio sets TCP_NODELAY on accepted sockets only then (else Nagle and
+    # delayed ACKs add ~40 ms to every response).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from emulator_support import cli_token, start_standalone
 
 from pytest_sequence_metadata.emulator import DEFAULT_JWT_SECRET, Emulator, serve_in_background
 from pytest_sequence_metadata.emulator.cli import main
+from pytest_sequence_metadata.emulator.server import bind_socket
 
 SECRET = "cli-test-secret-" + "x" * 24
 
@@ -143,3 +145,12 @@ def test_console_script_is_installed() -> None:
     assert "serve" in result.stdout
     assert "token" in result.stdout
     assert time.perf_counter() - started < 20
+
+
+def test_listening_socket_says_tcp() -> None:
+    """asyncio turns Nagle off for accepted connections only when the listener's proto is TCP."""
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
