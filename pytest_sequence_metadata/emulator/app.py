@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs
 
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -24,6 +24,7 @@ from .auth import Authenticator, Claims, bearer_token
 from .backend import MAX_UPLOAD_BYTES, ApiError, Backend, StoredFile
 from .decoding import REQUESTS, DecodeError, decode_request, parse_json
 from .faults import FaultRule, Faults
+from .validation import Validator, load_request_validators
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,6 @@ class Response:
     operation: str | None = field(default=None, repr=False)
 
 
-class _Validator(Protocol):
-    def is_valid(self, instance: Any) -> bool: ...
-    def errors(self, instance: Any) -> list[Any]: ...
-
-
 RpcHandler = Callable[[Backend, int, dict[str, Any], str], dict[str, Any]]
 
 # The 21 methods: decoded args -> backend call. Unset arguments are simply absent from `a`.
@@ -128,23 +124,6 @@ assert RPC_HANDLERS.keys() == REQUESTS.keys()
 
 # projectId is a plain uint64 (not a pointer) in these four, so the server needs it in the body.
 PROJECT_REQUIRED = frozenset(name for name in RPC_HANDLERS if "ContractCollection" in name)
-
-
-def load_request_validators() -> dict[str, _Validator]:
-    """One compiled validator per RPC from the bundled spec; empty when the spec is not there."""
-    try:
-        from pytest_sequence_metadata.spec import load_spec
-
-        spec = load_spec()
-    except (ImportError, FileNotFoundError):
-        return {}
-    validators: dict[str, _Validator] = {}
-    for operation_id in RPC_HANDLERS:
-        if operation_id in spec.operations:
-            validator = spec.request_validator(operation_id)
-            validator.is_valid({})  # compile now, not on the first request
-            validators[operation_id] = validator
-    return validators
 
 
 _REQUIRED_PROPERTY = re.compile(r"'(.+)' is a required property")
@@ -296,7 +275,7 @@ class App:
         *,
         mutations: frozenset[str] = frozenset(),
         base_url: str | None = None,
-        validators: Mapping[str, _Validator] | None = None,
+        validators: Mapping[str, Validator] | None = None,
         on_reset: Callable[[], None] | None = None,
     ) -> None:
         self.backend = backend
@@ -304,7 +283,9 @@ class App:
         self.faults = faults
         self.mutations = mutations
         self.base_url = base_url.rstrip("/") if base_url else None
-        self.validators = dict(validators) if validators is not None else load_request_validators()
+        self.validators = (
+            dict(validators) if validators is not None else load_request_validators(list(RPC_HANDLERS))
+        )
         self._on_reset = on_reset or backend.reset
 
     # --- responses -------------------------------------------------------------------------------
@@ -403,7 +384,9 @@ class App:
             raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
         validator = self.validators.get(method)
         if validator is not None and not validator.is_valid(args):
-            raise _violation_error(min(validator.errors(args), key=_rank))
+            violations = validator.errors(args)
+            if violations:  # the spec's own validator has the last word
+                raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
         return self._json(200, handler(self.backend, project, args, self._base_url(request)))
 

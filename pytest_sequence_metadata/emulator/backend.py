@@ -59,8 +59,8 @@ class ApiError(Exception):
 
 def now_rfc3339() -> str:
     """UTC now, microseconds, trailing zeros trimmed like Go's RFC3339Nano [A:timestamp-format]."""
-    text = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".")
-    return text + "Z"
+    text = datetime.now(UTC).isoformat(timespec="microseconds")[:-6]  # drop "+00:00"
+    return text.rstrip("0").rstrip(".") + "Z"
 
 
 def _go_sorted(value: Any) -> Any:

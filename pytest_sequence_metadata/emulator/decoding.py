@@ -198,12 +198,15 @@ def _reject_constant(name: str) -> Any:
     raise DecodeError(f"invalid character '{name[0]}' looking for beginning of value")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_json(body: bytes) -> Any:
     """Parse strictly like Go: UTF-8, no NaN/Infinity, an empty body is an error."""
     if not body.strip():
         raise DecodeError("unexpected end of JSON input")
     try:
-        return json.loads(body.decode("utf-8", errors="replace"), parse_constant=_reject_constant)
+        return _DECODER.decode(body.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
         raise DecodeError(f"invalid JSON at offset {exc.pos}: {exc.msg}") from None
     except RecursionError:

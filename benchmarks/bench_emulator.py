@@ -1,0 +1,287 @@
+"""Throughput of the emulator: over loopback with wrk, and in-process per call. Prints figures only.
+
+    .venv/bin/python benchmarks/bench_emulator.py [--duration 5] [--connections 16] [--threads 2] [--no-prism]
+
+1. wrk against uvicorn: GetCollection and CreateToken on the emulator, versus a no-op Starlette app
+   under the same uvicorn settings (the floor). Target: emulator / floor >= 0.5.
+2. In-process: httpx.Client over `emulator.transport()` versus a bare httpx.MockTransport returning a
+   fixed response (the floor), per call.
+3. When npm can install @stoplight/prism-cli: Prism's mock of our spec, same wrk runs.
+   Target: emulator >= 5x Prism.
+The machine is shared and noisy: read the figures as orders of magnitude, run twice before believing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from pytest_sequence_metadata.emulator import IN_PROCESS_URL, Emulator
+from pytest_sequence_metadata.emulator.server import bind_socket, socket_url, uvicorn_config
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "specs" / "sequence-metadata.yaml"
+PRISM_CACHE = Path(tempfile.gettempdir()) / "pytest-sequence-metadata-prism"
+PROJECT = 1
+
+GET_COLLECTION_LUA = """
+wrk.method = "POST"
+wrk.path = "/rpc/Collections/GetCollection"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {jwt}"
+wrk.body = '{{"collectionId": {cid}}}'
+"""
+
+# Each wrk thread has its own Lua state: prefix the counter with the thread number so ids never collide.
+CREATE_TOKEN_LUA = """
+local threads = 0
+local counter = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  prefix = tostring(tid) .. "{run}"
+end
+function request()
+  counter = counter + 1
+  local body = string.format('{{"collectionId": {cid}, "token": {{"tokenId": "%s%09d", "name": "bench"}}}}',
+                             prefix, counter)
+  local headers = {{}}
+  headers["Content-Type"] = "application/json"
+  headers["Authorization"] = "Bearer {jwt}"
+  return wrk.format("POST", "/rpc/Collections/CreateToken", headers, body)
+end
+"""
+
+
+def floor_app() -> Starlette:
+    """The no-op app: routing plus a fixed small JSON answer, nothing else."""
+
+    async def answer(request: Request) -> Response:
+        await request.body()
+        return Response(b'{"ok":true}', media_type="application/json")
+
+    return Starlette(routes=[Route("/{path:path}", answer, methods=["GET", "POST"])])
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """uvicorn with the emulator's own settings, in a thread, on a free port."""
+    sock = bind_socket("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn_config(app))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield socket_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def wrk(url: str, lua: str, args: argparse.Namespace) -> dict[str, float]:
+    """Run wrk with a Lua script; requests/s, mean latency (ms) and non-2xx count."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(lua)
+        script = handle.name
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", script, url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    Path(script).unlink()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    latency = re.search(r"Latency\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    mean_ms = float(latency[1]) * scale[latency[2]] if latency else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {"rps": rate, "latency_ms": mean_ms, "non_2xx": float(errors[1]) if errors else 0.0}
+
+
+def seed(emulator: Emulator) -> int:
+    with emulator.client(PROJECT) as client:
+        body = {"collection": {"metadata": {"name": "bench", "description": "d", "properties": {"a": 1}}}}
+        cid: int = client.post("/rpc/Collections/CreateCollection", json=body).json()["collection"]["id"]
+    return cid
+
+
+def show(label: str, figures: dict[str, float]) -> None:
+    extra = f", {int(figures['non_2xx'])} non-2xx" if figures["non_2xx"] else ""
+    print(f"  {label:<34} {figures['rps']:>9.0f} req/s   mean latency {figures['latency_ms']:6.2f} ms{extra}")
+
+
+def bench_wrk(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    emulator = Emulator()
+    cid = seed(emulator)
+    jwt = emulator.mint_jwt(PROJECT, expires_in=None)
+    get_lua = GET_COLLECTION_LUA.format(jwt=jwt, cid=cid)
+    results: dict[str, dict[str, float]] = {}
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, uvicorn h11/asyncio, one process")
+    with serve(emulator.asgi_app) as url:
+        results["GetCollection"] = wrk(url, get_lua, args)
+        results["CreateToken"] = wrk(url, CREATE_TOKEN_LUA.format(jwt=jwt, cid=cid, run=1), args)
+    with serve(floor_app()) as url:
+        results["floor GetCollection"] = wrk(url, get_lua, args)
+        results["floor CreateToken"] = wrk(url, CREATE_TOKEN_LUA.format(jwt=jwt, cid=cid, run=1), args)
+    for name, figures in results.items():
+        show(("no-op Starlette " + name.split()[1]) if name.startswith("floor") else f"emulator {name}", figures)
+    for name in ("GetCollection", "CreateToken"):
+        ratio = results[name]["rps"] / results[f"floor {name}"]["rps"]
+        print(f"  ratio emulator/floor {name:<14} {ratio:5.2f}  (target >= 0.5)")
+    return results
+
+
+def per_call(client: httpx.Client, call: Callable[[httpx.Client], object], seconds: float) -> float:
+    """Mean microseconds per call over about `seconds` (after a warm-up)."""
+    for _ in range(200):
+        call(client)
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for _ in range(100):
+            call(client)
+        count += 100
+    return (time.perf_counter() - started) / count * 1e6
+
+
+def bench_in_process(args: argparse.Namespace) -> None:
+    emulator = Emulator()
+    cid = seed(emulator)
+    headers = {"Authorization": f"Bearer {emulator.mint_jwt(PROJECT)}"}
+    body = {"collectionId": cid}
+    counter = iter(range(10**9))
+
+    def get(client: httpx.Client) -> object:
+        return client.post("/rpc/Collections/GetCollection", json=body, headers=headers)
+
+    def create(client: httpx.Client) -> object:
+        token = {"collectionId": cid, "token": {"tokenId": str(next(counter)), "name": "bench"}}
+        return client.post("/rpc/Collections/CreateToken", json=token, headers=headers)
+
+    fixed = httpx.MockTransport(lambda request: httpx.Response(200, content=b'{"ok":true}'))
+    seconds = min(args.duration, 3)
+    print("in-process, httpx.Client, one thread")
+    with httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as client:
+        emulated_get = per_call(client, get, seconds)
+        emulated_create = per_call(client, create, seconds)
+    with httpx.Client(transport=fixed, base_url=IN_PROCESS_URL) as client:
+        floor = per_call(client, get, seconds)
+    print(f"  emulator GetCollection              {emulated_get:8.1f} us/call")
+    print(f"  emulator CreateToken                {emulated_create:8.1f} us/call")
+    print(f"  bare MockTransport (floor)          {floor:8.1f} us/call")
+    print(f"  emulator cost above the floor       {emulated_get - floor:8.1f} us/call (GetCollection)")
+
+
+def prism_binary() -> Path | None:
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        print("prism: skipped (node/npm not found)")
+        return None
+    binary = PRISM_CACHE / "node_modules" / ".bin" / "prism"
+    if not binary.exists():
+        PRISM_CACHE.mkdir(parents=True, exist_ok=True)
+        (PRISM_CACHE / "package.json").write_text('{"name": "bench-prism", "private": true}\n')
+        print("prism: installing @stoplight/prism-cli (once) ...", flush=True)
+        result = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "@stoplight/prism-cli"],
+            cwd=PRISM_CACHE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0 or not binary.exists():
+            print(f"prism: skipped (npm install failed: {result.stderr.strip()[-200:]})")
+            return None
+    return binary
+
+
+@contextmanager
+def prism(binary: Path) -> Iterator[str | None]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [str(binary), "mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "--errors", "false"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            print("prism: did not start within 60 s")
+            yield None
+            return
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def bench_prism(args: argparse.Namespace, ours: dict[str, dict[str, float]]) -> None:
+    binary = prism_binary()
+    if binary is None:
+        return
+    emulator = Emulator()
+    jwt = emulator.mint_jwt(PROJECT, expires_in=None)
+    with prism(binary) as url:
+        if url is None:
+            return
+        print("prism mock of specs/sequence-metadata.yaml (static examples), same wrk settings")
+        results = {
+            "GetCollection": wrk(url, GET_COLLECTION_LUA.format(jwt=jwt, cid=1), args),
+            "CreateToken": wrk(url, CREATE_TOKEN_LUA.format(jwt=jwt, cid=1, run=2), args),
+        }
+    for name, figures in results.items():
+        show(f"prism {name}", figures)
+        ratio = ours[name]["rps"] / figures["rps"] if figures["rps"] else float("inf")
+        print(f"  ratio emulator/prism {name:<14} {ratio:5.1f}x  (target >= 5x)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--no-prism", action="store_true", help="skip the Prism comparison")
+    parser.add_argument("--json", action="store_true", help="also print the wrk figures as JSON")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk not found: apt-get install wrk (the in-process figures follow anyway)", file=sys.stderr)
+        ours: dict[str, dict[str, float]] = {}
+    else:
+        ours = bench_wrk(args)
+    bench_in_process(args)
+    if ours and not args.no_prism:
+        bench_prism(args, ours)
+    if args.json and ours:
+        print(json.dumps(ours, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
