@@ -177,6 +177,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.config.workeroutput["sequence_leftovers"] = session.config.stash[_LEFTOVERS]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_warning_recorded(warning_message: Any, when: str, nodeid: str, location: Any) -> None:
+    # tryfirst: before the terminal reporter keeps the text for its warnings summary.
+    warning = warning_message.message
+    if isinstance(warning, Warning) and warning.args:
+        warning.args = tuple(redact(a) if isinstance(a, str) else a for a in warning.args)
+
+
 def _fail_for_leftovers(session: pytest.Session, leftovers: list[Leftover]) -> None:
     session.config.stash[_LEFTOVERS].extend(f.describe() for f in leftovers)
     session.config.hook.pytest_sequence_cleanup_failed(leftovers=leftovers, config=session.config)

@@ -126,7 +126,15 @@ class Runtime:
             if self._stats is None:
                 from pytest_sequence_metadata.traffic import TrafficStats
 
-                self._stats = TrafficStats(budget=self.settings.request_budget)
+                budget = self.settings.request_budget
+                workers = _xdist_workers()
+                if budget is not None and workers > 1:
+                    # Each worker counts its own requests: an equal share keeps the run within budget.
+                    share = max(1, budget // workers)
+                    note = f"this worker's share of {budget} across {workers} workers"
+                    self._stats = TrafficStats(budget=share, budget_note=note)
+                else:
+                    self._stats = TrafficStats(budget=budget)
             return self._stats
 
     def ledger_mark(self) -> int:
@@ -179,8 +187,7 @@ class Runtime:
             if self.settings.rate_limit is not None:
                 from pytest_sequence_metadata.traffic import RateLimiter
 
-                share = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
-                observers.insert(0, RateLimiter(self.settings.rate_limit, share=share))
+                observers.insert(0, RateLimiter(self.settings.rate_limit, share=_xdist_workers()))
             self._observers = observers
         return self._observers
 
@@ -277,6 +284,14 @@ class Runtime:
             client.close()
         if self._emulator is not None:
             self._emulator.stop()
+
+
+def _xdist_workers() -> int:
+    """How many pytest-xdist workers share the run's limits (1 without xdist)."""
+    try:
+        return max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    except ValueError:
+        return 1
 
 
 def _is_stale(collection: dict[str, Any], cutoff: datetime, current_run: str) -> bool:

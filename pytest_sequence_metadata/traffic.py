@@ -25,6 +25,7 @@ class TrafficStats(ClientObserver):
     """Requests sent (every attempt), retries, 429 answers and statuses per operation."""
 
     budget: int | None = None
+    budget_note: str = ""  # how `budget` derives from the run's, when it is a share of it
     sent: int = 0
     retries: int = 0
     rate_limited: int = 0
@@ -41,8 +42,9 @@ class TrafficStats(ClientObserver):
             spent = self.budget is not None and self.sent >= self.budget
             if spent and not call.operation_id.startswith("Delete"):
                 self.exhausted = True
+                note = f" ({self.budget_note})" if self.budget_note else ""
                 raise RequestBudgetExceeded(
-                    f"request budget of {self.budget} requests used up before {call.operation_id}; "
+                    f"request budget of {self.budget} requests{note} used up before {call.operation_id}; "
                     "raise --sequence-request-budget to allow more"
                 )
             self.sent += 1

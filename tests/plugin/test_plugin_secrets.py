@@ -35,6 +35,12 @@ def test_fails_naming_it(jwt):
     pytest.fail(f"could not use {jwt}")
 
 
+def test_warns_with_it(jwt):
+    import warnings
+
+    warnings.warn(f"deprecated token {jwt}", UserWarning, stacklevel=1)
+
+
 def test_caplog_sees_redacted_records(jwt, caplog):
     log.warning("token=%s", jwt)
     assert caplog.messages == ["token=***"]
@@ -55,8 +61,10 @@ def test_the_jwt_appears_nowhere(pytester: pytest.Pytester, server: Server) -> N
         "-o",
         "log_cli=true",
         "--log-file=run.log",
+        "-W",
+        "default::UserWarning",  # this suite's filterwarnings=error would otherwise reach the inner run
     )
-    result.assert_outcomes(passed=1, failed=2)
+    result.assert_outcomes(passed=2, failed=2, warnings=1)
     stdout, stderr = result.stdout.str(), result.stderr.str()
     junit = (pytester.path / "report.xml").read_text()
     log_file = (pytester.path / "run.log").read_text()
@@ -73,6 +81,7 @@ def test_the_jwt_appears_nowhere(pytester: pytest.Pytester, server: Server) -> N
             "jwt        = '***'",  # -l: the locals of the failing test
             "client: MetadataClient(base_url='http://127.0.0.1:*', project_id=1, jwt='***') token: *jwt: ***",
             "*RuntimeError: rejected ***",  # the logged traceback
+            "*UserWarning: deprecated token ***",  # the warnings summary
             # The one-line summaries still name the exception (the report kept its structure).
             "FAILED *::test_prints_logs_and_fails - Assert*",
             "FAILED *::test_fails_naming_it - Failed*",

@@ -97,3 +97,25 @@ def test_the_rate_limit_is_applied_to_every_client(pytester: pytest.Pytester, se
 def test_without_a_rate_limit_there_is_no_limiter(pytester: pytest.Pytester, server: Server) -> None:
     pytester.makepyfile(NOT_LIMITED)
     pytester.runpytest(*server.args()).assert_outcomes(passed=1)
+
+
+def test_xdist_workers_share_the_budget(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, server: Server
+) -> None:
+    # What each of 3 workers sees: a third of the run's budget, so the run as a whole stays within it.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "3")
+    pytester.makepyfile(
+        """
+        def test_spends(sequence_client):
+            for _ in range(4):
+                sequence_client.list_collections()
+        """
+    )
+    result = pytester.runpytest(*server.args("--sequence-request-budget", "10"))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E   *RequestBudgetExceeded: request budget of 3 requests (this worker's share of 10 across 3 "
+            "workers) used up before ListCollections; raise --sequence-request-budget to allow more",
+        ]
+    )
