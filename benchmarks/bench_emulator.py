@@ -1,6 +1,6 @@
 """Throughput of the emulator: over loopback with wrk, and in-process per call. Prints figures only.
 
-    .venv/bin/python benchmarks/bench_emulator.py [--duration 5] [--connections 16] [--threads 2] [--no-prism]
+    .venv/bin/python benchmarks/bench_emulator.py [--duration 5] [--rounds 3] [--connections 16] [--no-prism]
 
 1. wrk against uvicorn: GetCollection and CreateToken on the emulator, versus a no-op Starlette app
    under the same uvicorn settings (the floor). Target: emulator / floor >= 0.5.
@@ -130,24 +130,36 @@ def show(label: str, figures: dict[str, float]) -> None:
 
 
 def bench_wrk(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Emulator and floor served side by side; runs interleaved, best of `--rounds` kept for each."""
     emulator = Emulator()
     cid = seed(emulator)
     jwt = emulator.mint_jwt(PROJECT, expires_in=None)
     get_lua = GET_COLLECTION_LUA.format(jwt=jwt, cid=cid)
-    results: dict[str, dict[str, float]] = {}
-    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, uvicorn h11/asyncio, one process")
-    with serve(emulator.asgi_app) as url:
-        results["GetCollection"] = wrk(url, get_lua, args)
-        results["CreateToken"] = wrk(url, CREATE_TOKEN_LUA.format(jwt=jwt, cid=cid, run=1), args)
-    with serve(floor_app()) as url:
-        results["floor GetCollection"] = wrk(url, get_lua, args)
-        results["floor CreateToken"] = wrk(url, CREATE_TOKEN_LUA.format(jwt=jwt, cid=cid, run=1), args)
-    for name, figures in results.items():
-        show(("no-op Starlette " + name.split()[1]) if name.startswith("floor") else f"emulator {name}", figures)
+    best: dict[str, dict[str, float]] = {}
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, uvicorn h11/asyncio, one process; "
+        f"best of {args.rounds} interleaved rounds"
+    )
+    with serve(emulator.asgi_app) as emulated, serve(floor_app()) as floor:
+        for round_number in range(args.rounds):
+            for name, url, lua in (
+                ("GetCollection", emulated, get_lua),
+                ("floor GetCollection", floor, get_lua),
+                ("CreateToken", emulated, CREATE_TOKEN_LUA.format(jwt=jwt, cid=cid, run=round_number + 1)),
+                ("floor CreateToken", floor, CREATE_TOKEN_LUA.format(jwt=jwt, cid=cid, run=round_number + 1)),
+            ):
+                figures = wrk(url, lua, args)
+                if name not in best or figures["rps"] > best[name]["rps"]:
+                    best[name] = figures
+    for name, figures in best.items():
+        show(
+            ("no-op Starlette " + name.split()[1]) if name.startswith("floor") else f"emulator {name}",
+            figures,
+        )
     for name in ("GetCollection", "CreateToken"):
-        ratio = results[name]["rps"] / results[f"floor {name}"]["rps"]
+        ratio = best[name]["rps"] / best[f"floor {name}"]["rps"]
         print(f"  ratio emulator/floor {name:<14} {ratio:5.2f}  (target >= 0.5)")
-    return results
+    return best
 
 
 def per_call(client: httpx.Client, call: Callable[[httpx.Client], object], seconds: float) -> float:
@@ -177,17 +189,22 @@ def bench_in_process(args: argparse.Namespace) -> None:
         return client.post("/rpc/Collections/CreateToken", json=token, headers=headers)
 
     fixed = httpx.MockTransport(lambda request: httpx.Response(200, content=b'{"ok":true}'))
-    seconds = min(args.duration, 3)
-    print("in-process, httpx.Client, one thread")
-    with httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as client:
-        emulated_get = per_call(client, get, seconds)
-        emulated_create = per_call(client, create, seconds)
-    with httpx.Client(transport=fixed, base_url=IN_PROCESS_URL) as client:
-        floor = per_call(client, get, seconds)
+    seconds = min(args.duration, 2)
+    print(f"in-process, httpx.Client, one thread; best of {args.rounds} interleaved rounds")
+    emulated_get = emulated_create = floor = float("inf")
+    with (
+        httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as emulated,
+        httpx.Client(transport=fixed, base_url=IN_PROCESS_URL) as bare,
+    ):
+        for _ in range(args.rounds):
+            emulated_get = min(emulated_get, per_call(emulated, get, seconds))
+            floor = min(floor, per_call(bare, get, seconds))
+            emulated_create = min(emulated_create, per_call(emulated, create, seconds))
     print(f"  emulator GetCollection              {emulated_get:8.1f} us/call")
     print(f"  emulator CreateToken                {emulated_create:8.1f} us/call")
     print(f"  bare MockTransport (floor)          {floor:8.1f} us/call")
     print(f"  emulator cost above the floor       {emulated_get - floor:8.1f} us/call (GetCollection)")
+    print(f"  ratio floor/emulator GetCollection  {floor / emulated_get:8.2f}")
 
 
 def prism_binary() -> Path | None:
@@ -267,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds, best kept (default 3)")
     parser.add_argument("--no-prism", action="store_true", help="skip the Prism comparison")
     parser.add_argument("--json", action="store_true", help="also print the wrk figures as JSON")
     args = parser.parse_args(argv)
