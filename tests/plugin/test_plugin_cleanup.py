@@ -248,3 +248,33 @@ def test_without_the_flag_nothing_is_swept(pytester: pytest.Pytester, server: Se
     result.assert_outcomes(passed=1)
     assert "sweep deleted" not in result.stdout.str()
     assert len(server.collections()) == 1
+
+
+def test_a_create_answered_off_spec_is_still_deleted(pytester: pytest.Pytester, server: Server) -> None:
+    pytester.makepyfile(
+        """
+        from __future__ import annotations
+
+        import pytest
+
+        from pytest_sequence_metadata.errors import SchemaViolationError
+
+
+        def test_off_spec(sequence_client, monkeypatch):
+            def reject(call, status, body):
+                raise SchemaViolationError(
+                    operation=call.operation_id, where="response 200", path="$", value=None,
+                    rule="test", message="answered off spec",
+                )
+
+            # The server creates the collection, then its answer fails validation in the client.
+            monkeypatch.setattr(sequence_client, "_check", reject)
+            with pytest.raises(SchemaViolationError):
+                sequence_client.create_collection({"metadata": {"name": "created, answer rejected"}})
+            monkeypatch.undo()
+            assert len(sequence_client.list_collections()["collections"]) == 1
+        """
+    )
+    result = pytester.runpytest(*server.args())
+    result.assert_outcomes(passed=1)
+    assert server.collections() == []
