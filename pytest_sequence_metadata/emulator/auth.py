@@ -48,7 +48,10 @@ class Claims:
 
 
 def bearer_token(header: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <jwt>` header; the scheme is matched case-insensitively."""
+    """The token of an `Authorization: Bearer <jwt>` header; the scheme is matched case-insensitively.
+
+    [A:jwt-claims]: the Go and TS clients send `BEARER`, the docs' curl examples `Bearer`.
+    """
     if not header:
         return None
     scheme, _, token = header.strip().partition(" ")
@@ -95,7 +98,7 @@ class Authenticator:
             )
         except jwt.PyJWTError as exc:
             raise ApiError(_UNAUTHORIZED, f"invalid JWT: {type(exc).__name__}") from None
-        project = payload.get("project")
+        project = payload.get("project")  # [A:jwt-claims]: an integer or a decimal string
         if isinstance(project, str) and project.isdecimal():
             project = int(project)
         if isinstance(project, bool) or not isinstance(project, int) or project <= 0:

@@ -6,6 +6,7 @@ the spec (status, content type, body schema). Deselect with `-m "not emulator_fu
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import hypothesis
@@ -165,3 +166,32 @@ def test_no_server_errors_and_every_answer_matches_the_spec(case: Any) -> None:
     except FailureGroup as group:  # a BaseExceptionGroup: turn it into a plain assertion for hypothesis
         details = "; ".join(f"{failure.title}: {failure}" for failure in group.exceptions)
         raise AssertionError(f"{case.operation.label}: {details}") from None
+
+
+RPC_OPERATIONS = [op for op in load_spec().operations.values() if op.kind == "rpc"]
+
+
+@pytest.mark.parametrize("operation", RPC_OPERATIONS, ids=lambda op: op.operation_id)
+def test_compiled_check_never_accepts_what_the_spec_rejects(operation: Any) -> None:
+    """The fast path may only say "valid" when the spec's own validator agrees."""
+    from pytest_sequence_metadata.emulator.decoding import DecodeError, decode_request
+    from pytest_sequence_metadata.emulator.validation import FastValidator
+
+    validator = CURRENT.emulator.app.validators[operation.operation_id]
+    if not isinstance(validator, FastValidator):
+        pytest.skip("jsonschema_rs is not installed: no compiled fast path")
+    strategies = [
+        schema[operation.path][operation.method].as_strategy(generation_mode=mode) for mode in GenerationMode
+    ]
+
+    @hypothesis.given(case=hypothesis.strategies.one_of(strategies))
+    @hypothesis.settings(max_examples=15, deadline=None, derandomize=True, database=None)
+    def check(case: Any) -> None:
+        try:
+            args = decode_request(operation.operation_id, json.dumps(case.body).encode())
+        except (DecodeError, TypeError, ValueError):
+            return
+        if validator._check(args):
+            assert validator._spec.is_valid(args), args
+
+    check()
