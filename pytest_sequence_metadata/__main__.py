@@ -12,9 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pytest_sequence_metadata import drift
+from pytest_sequence_metadata import drift, report_diff
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (drift.add_parser,)
+COMMANDS: tuple[Callable[[Any], None], ...] = (drift.add_parser, report_diff.add_parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -61,7 +62,13 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = resolve(config)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
-    config.stash[RUNTIME] = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
+    runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
+    config.stash[RUNTIME] = runtime
+    if settings.report:
+        from pytest_sequence_metadata.report import ConformanceReport
+
+        report = ConformanceReport(config, runtime, Path(settings.report))
+        config.pluginmanager.register(report, "sequence-metadata-report")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "sequence-metadata-xdist")
 

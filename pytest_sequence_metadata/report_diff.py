@@ -7,6 +7,7 @@ contradicted), 2 when a file cannot be read or is not a conformance report.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -114,3 +115,24 @@ def run(old_path: Path, new_path: Path) -> tuple[int, str]:
         old["cleanup"]["leftBehind"]
     )
     return (1 if regressed else 0), render(changes, old, new)
+
+
+def add_parser(subcommands: Any) -> None:
+    """`report diff OLD NEW` for `python -m pytest_sequence_metadata`."""
+    report = subcommands.add_parser("report", help="work with conformance reports (--sequence-report)")
+    actions = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
+    diff = actions.add_parser(
+        "diff",
+        help="what changed between two reports; exit 1 when something regressed",
+        description=__doc__,
+    )
+    diff.add_argument("old", type=Path, help="the earlier report (JSON)")
+    diff.add_argument("new", type=Path, help="the later report (JSON)")
+    diff.set_defaults(handler=_handle)
+
+
+def _handle(args: Any) -> int:
+    code, text = run(args.old, args.new)
+    stream = sys.stderr if code == 2 else sys.stdout
+    print(text, file=stream)
+    return code

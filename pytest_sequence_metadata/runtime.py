@@ -102,7 +102,7 @@ class Runtime:
         # The ledger and the stats import the client (httpx, jsonschema): built on first use only.
         self._ledger: CleanupLedger | None = None
         self._stats: TrafficStats | None = None
-        self.emulator_mutations: tuple[str, ...] = ()
+        self.emulator_mutations: tuple[str, ...] = settings.emulator_mutations
         self._observers: list[ClientObserver] | None = None
         self._clients: dict[Identity, MetadataClient] = {}
         self._emulator: EmulatorHandle | None = None

@@ -83,6 +83,15 @@ OPTIONS: Final = (
         "second project's id (default: its JWT's claim)",
     ),
     Option(
+        "access_key",
+        "--sequence-access-key",
+        "SEQUENCE_ACCESS_KEY",
+        None,
+        "public project access key (X-Access-Key); the Collections API needs none, but when given it is "
+        "redacted from every output like the JWTs (never read from ini)",
+        secret=True,
+    ),
+    Option(
         "allow_production",
         "--sequence-allow-production",
         None,
@@ -135,6 +144,14 @@ OPTIONS: Final = (
         "how old a leftover must be before --sequence-sweep deletes it, e.g. 30m, 2h, 1d",
         default="1h",
     ),
+    Option(
+        "emulator_mutations",
+        "--sequence-emulator-mutation",
+        "SEQUENCE_EMULATOR_MUTATIONS",
+        None,
+        "start the embedded emulator with these named injected bugs (comma-separated), to prove the "
+        "suite catches them",
+    ),
 )
 OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
 
@@ -172,6 +189,8 @@ class Settings:
     report: str | None
     sweep: bool
     sweep_age_seconds: int
+    access_key: Secret | None = None
+    emulator_mutations: tuple[str, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict)
 
     @property
@@ -189,7 +208,7 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """The secret values of this run: the JWTs given, and a password in the URL."""
-        values = [secret.reveal() for secret in (self.jwt, self.other_jwt) if secret is not None]
+        values = [s.reveal() for s in (self.jwt, self.other_jwt, self.access_key) if s is not None]
         password = urlsplit(self.url).password if self.url else None
         return [*values, password] if password else values
 
@@ -208,6 +227,10 @@ class Settings:
                 text = display_url(value)
             elif option.name == "sweep_age":
                 text = f"{value}s"
+            elif option.name == "emulator_mutations":
+                if not value:
+                    continue
+                text = ",".join(value)
             else:
                 text = str(value)
             shown.append(f"{option.name}={text} ({self.sources.get(option.name, 'default')})")
@@ -308,6 +331,22 @@ def _claim(option: Option, token: str, source: Source) -> int | None:
     return int(project)
 
 
+def _mutations(raw: tuple[Any, Source], url: str | None) -> tuple[str, ...]:
+    from pytest_sequence_metadata.emulator.mutations import MUTATIONS
+
+    value, source = raw
+    names = tuple(n.strip() for n in str(value or "").split(",") if n.strip())
+    where = _where(OPTIONS_BY_NAME["emulator_mutations"], source)
+    if names and url:
+        raise _fail(f"{where} applies to the embedded emulator only, but --sequence-url is set")
+    unknown = sorted(set(names) - MUTATIONS.keys())
+    if unknown:
+        raise _fail(
+            f"{where} names unknown mutation(s) {', '.join(unknown)}; valid: {', '.join(sorted(MUTATIONS))}"
+        )
+    return names
+
+
 def parse_rate(text: str) -> RateLimit | None:
     match = _RATE.match(text)
     if not match:
@@ -371,6 +410,9 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         where = _where(OPTIONS_BY_NAME["sweep_age"], raw["sweep_age"][1])
         raise _fail(f"{where} must look like 30m, 2h or 1d, got {raw['sweep_age'][0]!r}")
 
+    mutations = _mutations(raw["emulator_mutations"], url)
+    access_key = Secret(raw["access_key"][0]) if raw["access_key"][0] else None
+
     ids: dict[str, int | None] = {}
     secrets: dict[str, Secret | None] = {}
     for who, jwt_name, id_name in (
@@ -432,6 +474,8 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         report=raw["report"][0] or None,
         sweep=bool(raw["sweep"][0]),
         sweep_age_seconds=sweep_age,
+        access_key=access_key,
+        emulator_mutations=mutations,
         sources=sources,
     )
     if settings.is_production and not settings.allow_production:
