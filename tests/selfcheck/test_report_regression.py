@@ -1,0 +1,57 @@
+"""A nightly's view of a regression: the report of a run against an emulator with one injected bug
+names the failing operation and privacy rule, and `report diff` against a clean run flags it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+CONTRACT = Path(__file__).resolve().parents[1] / "contract"
+FILES = [str(CONTRACT / "test_privacy.py"), str(CONTRACT / "test_scenarios.py")]
+
+
+def report_of(tmp_path: Path, name: str, *extra: str) -> Path:
+    path = tmp_path / f"{name}.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *FILES,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--sequence-report={path}",
+            *extra,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    return path
+
+
+def test_an_injected_bug_shows_in_the_summary_and_as_a_regression(tmp_path: Path) -> None:
+    clean = report_of(tmp_path, "clean")
+    bugged = report_of(tmp_path, "bugged", "--sequence-emulator-mutation=unpublish-keeps-public")
+
+    document = json.loads(bugged.read_text())
+    assert document["operations"]["UnpublishCollection"]["verdict"] == "failed"
+    assert document["privacy"]["unpublish-hides-again"]["verdict"] == "failed"
+    summary = bugged.with_suffix(".md").read_text()
+    assert "- ❌ operation **UnpublishCollection**" in summary
+    assert "- ❌ privacy rule **unpublish-hides-again**" in summary
+
+    diff = subprocess.run(
+        [sys.executable, "-m", "pytest_sequence_metadata", "report", "diff", str(clean), str(bugged)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert diff.returncode == 1, diff.stdout + diff.stderr
+    assert "Newly failing:" in diff.stdout
+    assert "operation UnpublishCollection: passed -> failed" in diff.stdout
+    assert "privacy rule unpublish-hides-again: passed -> failed" in diff.stdout
