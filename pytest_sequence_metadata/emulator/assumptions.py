@@ -285,6 +285,12 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
         "The spec examples show 5- and 6-digit fractions from Postgres microseconds.",
     ),
     Assumption(
+        "json-nesting-limit",
+        "Deeply nested free-form values (properties, attributes, page cursors)",
+        "Nested deeper than 100 levels: WebrpcBadRequest (failed to unmarshal request data).",
+        "Go's decoder allows 10000 levels; the emulator needs a bound that its recursion can serve back.",
+    ),
+    Assumption(
         "map-key-order",
         "Key order of properties / attributes objects",
         "Sorted, as Go marshals map[string]interface{}.",

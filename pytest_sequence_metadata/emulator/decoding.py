@@ -58,6 +58,7 @@ U64 = UInt("uint64", 64)
 U32 = UInt("uint32", 32)
 U16 = UInt("uint16", 16)
 
+MAX_DEPTH = 100
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _SIGNED_DECIMAL = re.compile(r"-?[0-9]+")
 _JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
@@ -247,7 +248,7 @@ def decode_value(value: Any, kind: Type, where: str) -> Any:
     if kind is MAP_ANY:
         if not isinstance(value, dict):
             raise _mismatch(value, kind.go_type, where)
-        return value
+        return _shallow_enough(value, where)
     if kind is TIME:
         if not isinstance(value, str) or not _RFC3339.fullmatch(value):
             raise DecodeError(f"parsing time {json.dumps(value)[:64]} as RFC 3339 failed at {where}")
@@ -259,7 +260,25 @@ def decode_value(value: Any, kind: Type, where: str) -> Any:
         if isinstance(value, str) and _SIGNED_DECIMAL.fullmatch(value) and len(value) <= 100:
             return value
         raise DecodeError(f"invalid BigInt {json.dumps(value)[:64]} at {where}")
-    return value  # ANY
+    return _shallow_enough(value, where)  # ANY
+
+
+def _shallow_enough(value: Any, where: str) -> Any:
+    """Free-form values nested deeper than MAX_DEPTH are refused [A:json-nesting-limit].
+
+    Go would take them, but storing them here would make every later answer that carries them
+    (key sorting, JSON encoding) overflow Python's recursion limit.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DecodeError(f"exceeded max depth of {MAX_DEPTH} nested values at {where}")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return value
 
 
 def decode_struct(obj: Mapping[str, Any], struct: Struct, where: str = "") -> dict[str, Any]:

@@ -195,3 +195,83 @@ def test_compiled_check_never_accepts_what_the_spec_rejects(operation: Any) -> N
             assert validator._spec.is_valid(args), args
 
     check()
+
+
+_JSON = hypothesis.strategies.recursive(
+    hypothesis.strategies.none()
+    | hypothesis.strategies.booleans()
+    | hypothesis.strategies.integers(min_value=-(2**70), max_value=2**70)
+    | hypothesis.strategies.floats(allow_nan=False)
+    | hypothesis.strategies.text(max_size=12),
+    lambda children: (
+        hypothesis.strategies.lists(children, max_size=4)
+        | hypothesis.strategies.dictionaries(hypothesis.strategies.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _field_names() -> list[str]:
+    from pytest_sequence_metadata.emulator.decoding import REQUESTS, Struct
+
+    names: set[str] = set()
+    pending = list(REQUESTS.values())
+    while pending:
+        struct = pending.pop()
+        for name, kind in struct.fields.items():
+            names.update({name, name.upper()})
+            if isinstance(kind, Struct):
+                pending.append(kind)
+    return sorted(names)
+
+
+@hypothesis.given(
+    method=hypothesis.strategies.sampled_from(sorted(load_spec().operations)),
+    body=hypothesis.strategies.dictionaries(
+        hypothesis.strategies.sampled_from(_field_names()),
+        _JSON
+        | hypothesis.strategies.dictionaries(
+            hypothesis.strategies.sampled_from(_field_names()), _JSON, max_size=5
+        ),
+        max_size=6,
+    ),
+)
+@hypothesis.settings(max_examples=150, deadline=None, derandomize=True, database=None)
+def test_arbitrary_json_never_breaks_an_rpc(method: str, body: dict[str, Any]) -> None:
+    from pytest_sequence_metadata.emulator.app import Request
+
+    headers = {"authorization": f"Bearer {JWT}", "content-type": "application/json"}
+    raw = json.dumps(body).encode()
+    answer = CURRENT.emulator.dispatch(
+        Request("POST", f"/rpc/Collections/{method}", headers, raw, "http://x")
+    )
+    assert answer.status < 500, answer.body
+    if answer.status >= 400:
+        assert json.loads(answer.body)["error"]
+
+
+_SEGMENT = hypothesis.strategies.sampled_from(
+    ["1", "0", "7", "image", "image.png", "x.json", "-1", "upload", "asset"]
+) | (hypothesis.strategies.text(min_size=1, max_size=10).filter(lambda text: "/" not in text))
+
+
+@hypothesis.given(
+    segments=hypothesis.strategies.lists(_SEGMENT, min_size=1, max_size=6),
+    method=hypothesis.strategies.sampled_from(["GET", "PUT", "POST", "DELETE"]),
+    body=hypothesis.strategies.binary(max_size=64),
+    content_type=hypothesis.strategies.sampled_from(
+        ["multipart/form-data; boundary=x", "multipart/form-data", "application/json", ""]
+    ),
+)
+@hypothesis.settings(max_examples=150, deadline=None, derandomize=True, database=None)
+def test_arbitrary_rest_paths_never_break(
+    segments: list[str], method: str, body: bytes, content_type: str
+) -> None:
+    from pytest_sequence_metadata.emulator.app import Request
+
+    path = "/projects/1/collections/" + "/".join(["1", "tokens", *segments][: len(segments) + 1])
+    headers = {"authorization": f"Bearer {JWT}", "content-type": content_type}
+    answer = CURRENT.emulator.dispatch(Request(method, path, headers, body, "http://x"))
+    assert answer.status < 500, (path, answer.body)
+    if answer.status >= 400:
+        assert json.loads(answer.body)["error"]

@@ -283,3 +283,21 @@ def test_every_answer_matches_the_spec(api: Api) -> None:
     rpc("DeleteCollection", {"collectionId": cid})
     check("GetCollection", api.rpc("GetCollection", {"collectionId": cid}))  # the NotFound envelope
     assert seen == set(spec.operations)
+
+
+@pytest.mark.parametrize("depth", [99, 101, 500, 990, 5000])
+def test_deep_free_form_values_are_bounded(api: Api, depth: int) -> None:
+    nested = '{"a": ' * depth + "1" + "}" * depth
+    raw = f'{{"collection": {{"metadata": {{"name": "x", "properties": {nested}}}}}}}'.encode()
+    response = api.client.post(
+        "/rpc/Collections/CreateCollection",
+        content=raw,
+        headers={**api.auth(), "Content-Type": "application/json"},
+    )
+    if depth < 100:
+        assert response.status_code == 200
+        cid = response.json()["collection"]["id"]
+        assert api.rpc("GetCollection", {"collectionId": cid}).status_code == 200
+    else:
+        assert response.status_code == 400
+        assert envelope(response)["error"] == "WebrpcBadRequest"
