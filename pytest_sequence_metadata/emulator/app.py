@@ -14,16 +14,15 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
-
-from python_multipart.multipart import MultipartParser, parse_options_header
 
 from pytest_sequence_metadata.errors import ERRORS_BY_NAME, ErrorKind
 
 from .auth import Authenticator, Claims, bearer_token
-from .backend import MAX_UPLOAD_BYTES, ApiError, Backend, StoredFile
-from .decoding import REQUESTS, DecodeError, decode_request, parse_json
+from .backend import ApiError, Backend, StoredFile
+from .control import answer_control
+from .decoding import REQUESTS, DecodeError, decode_request
 from .faults import FaultRule, Faults
+from .upload_form import read_upload
 from .validation import Validator, load_request_validators
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,6 @@ WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.17.0;sequence-metadata@v0.4.0"
 RPC_PREFIX = "/rpc/Collections/"
 CONTROL_PREFIX = "/_emulator/"
 JSON_TYPE = "application/json"
-_UPLOAD_OVERHEAD = 64 * 1024  # multipart framing allowed on top of the file size limit
 
 BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
 BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
@@ -153,69 +151,6 @@ def _rank(violation: Any) -> int:
     return {BAD_REQUEST.code: 0, REQUIRED.code: 1}.get(error.kind.code, 2)
 
 
-class _FilePart:
-    """Collects the `file` field of a multipart body through python-multipart's callbacks."""
-
-    def __init__(self) -> None:
-        self.data: bytearray | None = None
-        self._header_field = b""
-        self._header_value = b""
-        self._is_file = False
-        self._chunks: bytearray = bytearray()
-
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._header_field += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        if self._header_field.lower() == b"content-disposition":
-            _, params = parse_options_header(self._header_value)
-            self._is_file = params.get(b"name") == b"file"
-        self._header_field = self._header_value = b""
-
-    def on_part_begin(self) -> None:
-        self._is_file = False
-        self._chunks = bytearray()
-
-    def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._is_file and self.data is None:
-            self._chunks += data[start:end]
-
-    def on_part_end(self) -> None:
-        if self._is_file and self.data is None:
-            self.data = self._chunks
-
-
-def read_upload(content_type: str, body: bytes) -> bytes:
-    """The bytes of the multipart field `file` [A:upload-rules]."""
-    if len(body) > MAX_UPLOAD_BYTES + _UPLOAD_OVERHEAD:
-        raise ApiError(INVALID, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
-    media_type, params = parse_options_header(content_type)
-    boundary = params.get(b"boundary")
-    if media_type != b"multipart/form-data" or not boundary:
-        raise ApiError(BAD_REQUEST, 'expected a multipart/form-data body with the file in field "file"')
-    part = _FilePart()
-    callbacks: Any = {
-        "on_part_begin": part.on_part_begin,
-        "on_part_data": part.on_part_data,
-        "on_part_end": part.on_part_end,
-        "on_header_field": part.on_header_field,
-        "on_header_value": part.on_header_value,
-        "on_header_end": part.on_header_end,
-    }
-    try:
-        parser = MultipartParser(boundary, callbacks)
-        parser.write(body)
-        parser.finalize()
-    except Exception as exc:  # python-multipart raises several error types for bad framing
-        raise ApiError(BAD_REQUEST, f"malformed multipart body: {type(exc).__name__}") from None
-    if part.data is None:
-        raise ApiError(REQUIRED, 'the multipart field "file" is missing')
-    return bytes(part.data)
-
-
 _SEGMENT = "([^/]+)"
 _COLLECTION = f"/projects/{_SEGMENT}/collections/{_SEGMENT}"
 # Tried in order; the first full match wins (".json" forms before the bare ones).
@@ -291,7 +226,7 @@ class App:
     # --- responses -------------------------------------------------------------------------------
 
     @staticmethod
-    def _json(status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> Response:
+    def json_answer(status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> Response:
         base = [("content-type", JSON_TYPE), ("webrpc", WEBRPC_HEADER)]
         return Response(status, base + headers if headers else base, dumps(value))
 
@@ -305,7 +240,7 @@ class App:
         if "error-body-not-json" in self.mutations:
             plain = [("content-type", "text/plain; charset=utf-8"), *(headers or [])]
             return Response(status, plain, kind.msg.encode())
-        return self._json(status, kind.body(cause), headers)
+        return self.json_answer(status, kind.body(cause), headers)
 
     def _fault_response(self, rule: FaultRule) -> Response:
         if rule.kind == "rate_limit":
@@ -313,7 +248,7 @@ class App:
                 ApiError(RATE_LIMITED, "injected fault"), [("retry-after", str(rule.retry_after))]
             )
         # A 5xx with a JSON envelope; the HTTP status is the configured one (500/502/503/504).
-        return self._json(rule.status, INTERNAL.body("injected fault"))
+        return self.json_answer(rule.status, INTERNAL.body("injected fault"))
 
     # --- entry point -----------------------------------------------------------------------------
 
@@ -325,7 +260,7 @@ class App:
             return self.error(exc)
         except Exception:
             log.exception("emulator bug while answering %s %s", request.method, request.path)
-            return self._json(500, PANIC.body("unexpected emulator error"))
+            return self.json_answer(500, PANIC.body("unexpected emulator error"))
 
     def _route(self, request: Request) -> Response:
         path = request.path
@@ -334,7 +269,7 @@ class App:
         if path.startswith("/projects/"):
             return self._rest(request)
         if path.startswith(CONTROL_PREFIX):
-            return self._control(request, path[len(CONTROL_PREFIX) :])
+            return answer_control(self, request, path[len(CONTROL_PREFIX) :])
         raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(path)}")
 
     def _base_url(self, request: Request) -> str:
@@ -380,7 +315,7 @@ class App:
             args = decode_request(method, request.body)
         except DecodeError as exc:
             if "bad-json-server-error" in self.mutations:
-                return self._json(500, PANIC.body(str(exc)))
+                return self.json_answer(500, PANIC.body(str(exc)))
             raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
         validator = self.validators.get(method)
         if validator is not None and not validator.is_valid(args):
@@ -388,7 +323,7 @@ class App:
             if violations:  # the spec's own validator has the last word
                 raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
-        return self._json(200, handler(self.backend, project, args, self._base_url(request)))
+        return self.json_answer(200, handler(self.backend, project, args, self._base_url(request)))
 
     def _project(self, method: str, args: Mapping[str, Any], claims: Claims | None) -> int:
         """The project the call acts on [A:cross-project-ids]."""
@@ -438,9 +373,9 @@ class App:
             raise ApiError(NOT_FOUND)  # ids that cannot exist answer like hidden ones
         b, base = self.backend, self._base_url(request)
         if operation in ("GetPublicCollectionMetadata", "GetPublicCollectionMetadataJson"):
-            return self._json(200, b.public_collection(project, collection, base_url=base))
+            return self.json_answer(200, b.public_collection(project, collection, base_url=base))
         if operation in ("GetPublicTokenMetadata", "GetPublicTokenMetadataJson"):
-            return self._json(200, b.public_token(project, collection, params[0], base_url=base))
+            return self.json_answer(200, b.public_token(project, collection, params[0], base_url=base))
         if operation == "GetPublicTokenFile":
             return self._file(b.public_token_file(project, collection, params[0], params[1]))
         if operation == "GetPublicCollectionFile":
@@ -452,71 +387,10 @@ class App:
             asset = b.upload_token_asset(project, collection, params[0], params[1], data, base_url=base)
         else:
             asset = b.upload_asset(project, collection, _positive_id(params[0]), data, base_url=base)
-        return self._json(200, asset)
+        return self.json_answer(200, asset)
 
     def _file(self, stored: StoredFile) -> Response:
         return Response(200, [("content-type", stored.mime_type), ("webrpc", WEBRPC_HEADER)], stored.data)
 
-    # --- control routes --------------------------------------------------------------------------
-
-    def _control(self, request: Request, name: str) -> Response:
-        allowed = {
-            "reset": ("POST",),
-            "faults": ("GET", "POST", "DELETE"),
-            "health": ("GET",),
-            "token": ("POST",),
-        }.get(name)
-        if allowed is None:
-            raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")
-        if request.method not in allowed:
-            return self.error(
-                ApiError(BAD_METHOD, f"unsupported method {request.method}"), [("allow", ", ".join(allowed))]
-            )
-        if name == "health":
-            return self._json(
-                200,
-                {
-                    "ok": True,
-                    "service": "sequence-metadata-emulator",
-                    "webrpc": WEBRPC_HEADER,
-                    "mutations": sorted(self.mutations),
-                },
-            )
-        if name == "reset":
-            self._on_reset()
-            return self._json(200, {"ok": True})
-        if name == "faults":
-            if request.method == "GET":
-                return self._json(200, {"faults": [r.as_dict() for r in self.faults.rules]})
-            if request.method == "DELETE":
-                operation = parse_qs(request.query).get("operation", [None])[0]
-                self.faults.clear(operation)
-                return self._json(200, {"ok": True})
-            rule = self._control_body(request, lambda body: self.faults.add(body))
-            return self._json(200, {"ok": True, "fault": rule.as_dict()})
-        token = self._control_body(request, self._mint)
-        return self._json(200, {"jwt": token})
-
-    def _mint(self, body: Mapping[str, Any]) -> str:
-        project = body.get("project", body.get("projectId"))
-        expires_in = body.get("expiresIn", 3600)
-        if isinstance(project, bool) or not isinstance(project, int):
-            raise ValueError("`project` must be a positive integer")
-        if expires_in is not None and (
-            isinstance(expires_in, bool) or not isinstance(expires_in, int | float)
-        ):
-            raise ValueError("`expiresIn` must be a number of seconds or null")
-        return self.auth.mint(project, expires_in=expires_in)
-
-    @staticmethod
-    def _control_body(request: Request, use: Callable[[Mapping[str, Any]], Any]) -> Any:
-        try:
-            body = parse_json(request.body)
-        except DecodeError as exc:
-            raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
-        if not isinstance(body, dict):
-            raise ApiError(BAD_REQUEST, "the body must be a JSON object")
-        try:
-            return use(body)
-        except ValueError as exc:
-            raise ApiError(INVALID, str(exc)) from None
+    def reset(self) -> None:
+        self._on_reset()
