@@ -21,14 +21,11 @@ class ErrorKind:
 
     def body(self, cause: str | None = None, msg: str | None = None) -> dict[str, Any]:
         """The JSON envelope a webrpc server sends for this error (`cause` omitted when empty)."""
-        envelope: dict[str, Any] = {
-            "error": self.name,
-            "code": self.code,
-            "msg": msg or self.msg,
-            "status": self.status,
-        }
+        # Key order as Go marshals its WebRPCError struct: error, code, msg, cause, status.
+        envelope: dict[str, Any] = {"error": self.name, "code": self.code, "msg": msg or self.msg}
         if cause:
             envelope["cause"] = cause
+        envelope["status"] = self.status
         return envelope
 
 

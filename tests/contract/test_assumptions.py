@@ -346,6 +346,17 @@ def test_timestamp_format(sequence_collection: dict[str, Any]) -> None:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+@assumption("json-nesting-limit")
+def test_json_nesting_limit(owner: MetadataClient) -> None:
+    deep: dict[str, Any] = {}
+    for _ in range(150):
+        deep = {"x": deep}
+    expect_error(
+        lambda: owner.create_collection({"metadata": {"name": "deep", "properties": deep}}),
+        "WebrpcBadRequest",
+    )
+
+
 @assumption("map-key-order")
 def test_map_key_order(world: World, owner: MetadataClient) -> None:
     collection = world.collection(properties={"zeta": 1, "alpha": 2, "mid": 3})

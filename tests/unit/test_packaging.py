@@ -56,4 +56,4 @@ def test_installed_wheel_loads_its_own_spec_from_another_directory(wheel: Path, 
     )
     path, count = result.stdout.split()
     assert Path(path).is_relative_to(target)
-    assert int(count) == 29
+    assert int(count) == 30

@@ -63,6 +63,7 @@ REST_ROUTES = {
     "GetPublicTokenMetadata": ("get", _BASE + "/tokens/{tokenId}", False),
     "GetPublicTokenMetadataJson": ("get", _BASE + "/tokens/{tokenId}.json", False),
     "GetPublicTokenFile": ("get", _BASE + "/tokens/{tokenId}/{fileName}", False),
+    "GetPublicCollectionFile": ("get", _BASE + "/{fileName}", False),
     "GetPrivateTokenAsset": ("get", _BASE + "/tokens/{tokenId}/asset/{assetType}", True),
 }
 RPC_ERROR_STATUSES = {400, 401, 403, 404, 405, 408, 409, 429, 451, 500}
@@ -159,7 +160,7 @@ def test_exactly_the_rpc_and_rest_operations_exist(doc: dict[str, Any]) -> None:
     expected = {m: ("post", f"/rpc/Collections/{m}") for m in RPC_METHODS}
     expected |= {op_id: (method, path) for op_id, (method, path, _) in REST_ROUTES.items()}
     assert found == expected
-    assert len(list(_operations(doc))) == 29
+    assert len(list(_operations(doc))) == 30
 
 
 @pytest.mark.parametrize("method", RPC_METHODS)
@@ -373,7 +374,9 @@ def test_uploads_are_multipart_and_answer_a_bare_asset(doc: dict[str, Any], oper
     }
 
 
-@pytest.mark.parametrize("operation_id", ["GetPublicTokenFile", "GetPrivateTokenAsset"])
+@pytest.mark.parametrize(
+    "operation_id", ["GetPublicTokenFile", "GetPublicCollectionFile", "GetPrivateTokenAsset"]
+)
 def test_file_routes_answer_bytes(doc: dict[str, Any], operation_id: str) -> None:
     method, path, _ = REST_ROUTES[operation_id]
     content = doc["paths"][path][method]["responses"]["200"]["content"]
