@@ -83,8 +83,9 @@ def main() -> None:
     parser.add_argument(
         "--no-bytecode-cache",
         action="store_true",
-        help="run with PYTHONDONTWRITEBYTECODE=1 (as many Docker images do): pytest then rewrites the "
-        "asserts of every pytest plugin's modules (ours and anyio's) in every run",
+        help="run with PYTHONDONTWRITEBYTECODE=1 (as many Docker images do) and no cached rewritten "
+        "modules: pytest then rewrites the asserts of every pytest plugin's modules (ours and anyio's) "
+        "in every run",
     )
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -97,6 +98,10 @@ def main() -> None:
         print(f"building the wheel and two venvs under {workdir} ...", flush=True)
         with_plugin, without_plugin = build(workdir)
     cwd = project(workdir, args.tests)
+    if args.no_bytecode_cache:  # what earlier runs cached would still be read: start from none
+        for venv in (with_plugin, without_plugin):
+            for cached in venv.glob("lib/python*/site-packages/**/__pycache__/*-pytest-*.pyc"):
+                cached.unlink()
     # The same run three ways; the third tells our share from that of anyio's pytest plugin, which
     # comes with httpx (a core dependency) and loads in any project that has httpx installed.
     configurations: dict[str, tuple[Path, tuple[str, ...]]] = {
