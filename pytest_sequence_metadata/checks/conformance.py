@@ -124,7 +124,7 @@ class Plan:
         return cls(
             examples=profile.schema_examples,
             spec_examples=emulator,
-            # ~2,000 extra requests: free in-process, a nightly-only cost against a live API.
+            # About 2,000 more requests (and 4x the time in-process): depth for nightly runs.
             coverage=profile.name == "nightly",
             # The Go server tolerates unknown or missing nested fields, so only the emulator (which
             # validates every body against the spec) is held to rejecting all invalid requests.
