@@ -124,6 +124,9 @@ class CleanupLedger:
 
     def record(self, kind: Kind, key: tuple[Any, ...], identity: str) -> Entry:
         with self._lock:
+            known = self._entries.get((kind, key, identity))
+            if known is not None:  # seen twice (e.g. a retried answer): one resource, one entry
+                return known
             self._sequence += 1
             entry = Entry(kind, key, identity, self._sequence)
             self._entries[(kind, key, identity)] = entry

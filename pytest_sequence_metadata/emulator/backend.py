@@ -664,11 +664,15 @@ class Backend:
 
     # --- uploads ---------------------------------------------------------------------------------
 
-    def _store_upload(self, col: _Collection, asset: _Asset, data: bytes, base_url: str) -> dict[str, Any]:
+    @staticmethod
+    def _check_upload(data: bytes) -> None:
         if not data:
             raise ApiError(INVALID, "the uploaded file is empty")
         if len(data) > MAX_UPLOAD_BYTES:
             raise ApiError(INVALID, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
+
+    def _store_upload(self, col: _Collection, asset: _Asset, data: bytes, base_url: str) -> dict[str, Any]:
+        self._check_upload(data)
         sniffed = media.sniff(data)
         asset.data = bytes(data)
         asset.mime_type = sniffed.mime_type
@@ -707,7 +711,8 @@ class Backend:
                 for a in col.assets.values()
                 if a.token_id == tok.token_id and a.metadata_field == field_name
             ]
-            # [A:upload-by-type-creates-asset]
+            # [A:upload-by-type-creates-asset]; a refused file must not leave an empty asset behind.
+            self._check_upload(data)
             found = matches[0] if matches else self._new_asset(col, tok.token_id, field_name)
         return self._store_upload(col, found, data, base_url)
 

@@ -54,6 +54,18 @@ def test_upload_by_type_creates_the_asset(api: Api) -> None:
     assert again["url"].endswith("/tokens/7/animation_url.png")
 
 
+def test_a_refused_upload_by_type_creates_no_asset(api: Api) -> None:
+    cid = api.collection()
+    api.token(cid, "7")
+    refused = api.upload(f"/projects/1/collections/{cid}/tokens/7/upload/image", b"")
+    assert (refused.status_code, refused.json()["error"]) == (400, "InvalidArgument")
+    assert api.call("GetToken", {"collectionId": cid, "tokenId": "7"})["assets"] == []
+    created = api.call(
+        "CreateAsset", {"asset": {"collectionId": cid, "tokenId": "7", "metadataField": "image"}}
+    )
+    assert created["asset"]["metadataField"] == "image"
+
+
 def test_non_image_has_no_size(api: Api) -> None:
     cid = api.collection()
     api.token(cid, "7")
