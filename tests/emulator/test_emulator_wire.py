@@ -275,6 +275,7 @@ def test_every_answer_matches_the_spec(api: Api) -> None:
     check("GetPublicTokenMetadata", api.get(f"{root}/tokens/1"))
     check("GetPublicTokenMetadataJson", api.get(f"{root}/tokens/3.json"))  # private: the 404 envelope
     check("GetPublicTokenFile", api.get(f"{root}/tokens/1/image.png"))
+    check("GetPublicCollectionFile", api.get(f"{root}/image.png"))
     check("GetPrivateTokenAsset", api.get(f"{root}/tokens/1/asset/image", project=1))
     rpc("UnpublishCollection", {"collectionId": cid})
     rpc("DeleteContractCollection", {"projectId": 1, "chainId": 80002, "contractAddress": address})
