@@ -23,7 +23,7 @@ def test_the_first_test_and_the_hooks_example_work(pytester: pytest.Pytester) ->
     [hooks] = [b for b in blocks if "def pytest_sequence_collection_metadata" in b]
     pytester.makeconftest(hooks)
     pytester.makepyfile(
-        test_collections=first_test,
+        test_readme_first=first_test,  # a name no module of this suite uses (in-process run)
         test_hooked="""
 def test_hooks_applied(sequence_collection, sequence_token, request):
     metadata = sequence_collection["metadata"]
