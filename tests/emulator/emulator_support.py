@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import struct
 import subprocess
 import sys
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
 from pytest_sequence_metadata.emulator import Emulator
+from pytest_sequence_metadata.fixtures import tiny_png
 
 
 def png_bytes(width: int, height: int) -> bytes:
     """A valid RGB PNG of the given size (no Pillow needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x10\x20\x30" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    return tiny_png(width, height)
 
 
 GIF_1x1 = (
