@@ -8,7 +8,9 @@ Validation follows JSON Schema 2020-12 (OpenAPI 3.1) with two choices that match
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -278,17 +280,56 @@ class Spec:
 
 def read_document(path: Path) -> dict[str, Any]:
     """Parse a YAML or JSON OpenAPI document into a dict (libyaml's C loader when present)."""
+    return _parse(path.read_bytes(), path)
+
+
+def _parse(data: bytes, path: Path) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open("rb") as handle:
-        document = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader either way
+    document = yaml.load(data, Loader=loader)  # noqa: S506 - a safe loader either way
     if not isinstance(document, dict):
         raise ValueError(f"{path} is not an OpenAPI document (top level is {type(document).__name__})")
     return document
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pytest-sequence-metadata"
+
+
+def cached_document(path: Path) -> dict[str, Any]:
+    """`read_document`, memoised on disk as JSON keyed by the file's content hash.
+
+    Parsing the YAML spec costs most of a cold load (libyaml builds Python objects slowly); JSON
+    parses in a few milliseconds. A document that does not survive a JSON round trip unchanged is never
+    cached, and any problem with the cache falls back to parsing, so the cache cannot change meaning.
+    Set SEQUENCE_SPEC_CACHE=0 to turn it off.
+    """
+    data = path.read_bytes()
+    if os.environ.get("SEQUENCE_SPEC_CACHE", "1") == "0":
+        return _parse(data, path)
+    cached = _cache_dir() / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:32]}.json"
+    try:
+        document = json.loads(cached.read_bytes())
+        if isinstance(document, dict):
+            return document
+    except (OSError, ValueError):
+        pass
+    document = _parse(data, path)
+    text = json.dumps(document, separators=(",", ":"))
+    if json.loads(text) == document:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            scratch = cached.with_suffix(f".{os.getpid()}.tmp")
+            scratch.write_text(text, encoding="utf-8")
+            os.replace(scratch, cached)  # atomic: concurrent workers never read half a file
+        except OSError:
+            pass
+    return document
+
+
 @functools.cache
 def _load(path: Path) -> Spec:
-    return Spec(read_document(path), path)
+    return Spec(cached_document(path), path)
 
 
 def load_spec(path: str | Path | None = None) -> Spec:

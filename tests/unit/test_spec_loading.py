@@ -161,3 +161,47 @@ def test_bundled_spec_is_found_and_loads() -> None:
     started = time.perf_counter()
     assert load_spec() is spec
     assert time.perf_counter() - started < 1.0  # cached: no second parse
+
+
+def test_the_parsed_spec_is_cached_on_disk_by_content(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_sequence_metadata.spec import cached_document, read_document
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = cached_document(small)
+    assert first == read_document(small)
+    [entry] = (tmp_path / "cache" / "pytest-sequence-metadata").glob("small-*.json")
+    # The next load reads the cache: prove it by planting a marker in it.
+    entry.write_text('{"marker": true}')
+    assert cached_document(small) == {"marker": True}
+    # Another content is another key: the stale entry is not used.
+    small.write_text(SMALL.replace("9.9.9", "9.9.10"))
+    assert cached_document(small)["info"]["version"] == "9.9.10"
+
+
+def test_documents_that_json_would_change_are_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_sequence_metadata.spec import cached_document
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("openapi: 3.1.0\nresponses:\n  200: {description: an integer key}\n")
+    assert cached_document(odd)["responses"] == {200: {"description": "an integer key"}}
+    assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_the_cache_can_be_off_or_unwritable(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_sequence_metadata.spec import cached_document, read_document
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SEQUENCE_SPEC_CACHE", "0")
+    assert cached_document(small) == read_document(small)
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.delenv("SEQUENCE_SPEC_CACHE")
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # a file, not a directory
+    assert cached_document(small) == read_document(small)
