@@ -2,9 +2,9 @@
 emulator by default, an emulator server or a live API with `--sequence-url`.
 
 Documented behaviour and emulator assumptions never share a test: tests of an assumption carry
-`@pytest.mark.sequence_assumption("<id>")` and live in test_assumptions.py. So the tests outside it
-always pass `private` explicitly and never assert the status of a hidden public route, only that it
-looks like a resource that never existed.
+`@pytest.mark.sequence_assumption("<id>")` (test_assumptions.py, and the assumed variant of the privacy
+state machine). All other tests pass `private` explicitly and never assert the status of a hidden
+public route, only that it looks like a resource that never existed.
 """
 
 from __future__ import annotations
