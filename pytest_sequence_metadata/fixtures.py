@@ -144,21 +144,11 @@ class TemporaryToken:
 
 
 @dataclass(frozen=True, slots=True)
-class TemporaryAsset:
+class TemporaryAsset(TemporaryToken):
     """An image asset of a token, with a file uploaded into it."""
 
-    collection: dict[str, Any]
-    token: dict[str, Any]
     asset: dict[str, Any]
     content: bytes
-
-    @property
-    def collection_id(self) -> int:
-        return int(self.collection["id"])
-
-    @property
-    def token_id(self) -> str:
-        return str(self.token["tokenId"])
 
     @property
     def asset_id(self) -> int:

@@ -183,6 +183,28 @@ def _page_window(items: Sequence[T], page: Mapping[str, Any] | None) -> tuple[Se
     return items[offset : offset + size], answer
 
 
+def _token_metadata_fields(md: dict[str, Any]) -> dict[str, Any]:
+    """The metadata fields of a token in Go's field order, as both the RPCs and the public JSON emit
+    them: name, description and image always; properties and attributes always (null when unset);
+    the media and OpenSea fields and decimals only when set."""
+    wire: dict[str, Any] = {
+        "name": md.get("name", ""),
+        "description": md.get("description", ""),
+        "image": md.get("image", ""),
+    }
+    for key in ("video", "audio"):
+        if md.get(key):
+            wire[key] = md[key]
+    wire["properties"] = md.get("properties")
+    wire["attributes"] = md.get("attributes")
+    for key in _TOKEN_OPENSEA_FIELDS:
+        if md.get(key):
+            wire[key] = md[key]
+    if "decimals" in md:
+        wire["decimals"] = md["decimals"]
+    return wire
+
+
 class Backend:
     """All collections, tokens, assets and files of every project."""
 
@@ -275,20 +297,8 @@ class Backend:
         wire: dict[str, Any] = {
             "tokenId": int(tok.token_id) if "token-id-number" in self.mutations else tok.token_id,
             "source": "",  # [A:token-server-fields]
-            "name": md.get("name", ""),
-            "description": md.get("description", ""),
-            "image": md.get("image", ""),
+            **_token_metadata_fields(md),
         }
-        for key in ("video", "audio"):
-            if md.get(key):
-                wire[key] = md[key]
-        wire["properties"] = md.get("properties")
-        wire["attributes"] = md.get("attributes")
-        for key in _TOKEN_OPENSEA_FIELDS:
-            if md.get(key):
-                wire[key] = md[key]
-        if "decimals" in md:
-            wire["decimals"] = md["decimals"]
         wire["updatedAt"] = updated_at or tok.updated_at
         wire["status"] = md.get("status", "NOT_AVAILABLE")
         wire["queuedAt"] = None
@@ -776,23 +786,7 @@ class Backend:
         col, tok = self._public_token(project, collection_id, token_id)
         md = dict(tok.metadata)
         md.update(self._media_urls(col, tok.token_id, base_url))
-        wire: dict[str, Any] = {
-            "tokenId": tok.token_id,
-            "name": md.get("name", ""),
-            "description": md.get("description", ""),
-            "image": md.get("image", ""),
-        }
-        for key in ("video", "audio"):
-            if md.get(key):
-                wire[key] = md[key]
-        wire["properties"] = md.get("properties")
-        wire["attributes"] = md.get("attributes")
-        for key in _TOKEN_OPENSEA_FIELDS:
-            if md.get(key):
-                wire[key] = md[key]
-        if "decimals" in md:
-            wire["decimals"] = md["decimals"]
-        return wire
+        return {"tokenId": tok.token_id, **_token_metadata_fields(md)}
 
     @staticmethod
     def _file(assets: Iterable[_Asset], token_id: str | None, file_name: str) -> StoredFile:
