@@ -19,6 +19,7 @@ from typing import Any, Final, Generic, Literal, TypeVar
 import httpx
 import tenacity
 
+from pytest_sequence_metadata.contract.spec import Spec, load_spec
 from pytest_sequence_metadata.errors import (
     BadResponseError,
     SchemaViolationError,
@@ -26,7 +27,6 @@ from pytest_sequence_metadata.errors import (
     error_from_body,
 )
 from pytest_sequence_metadata.redaction import REDACTED, Secret, redact
-from pytest_sequence_metadata.spec import Spec, load_spec
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 import yaml
 
-from pytest_sequence_metadata.spec import read_document, spec_path
+from pytest_sequence_metadata.contract.spec import read_document, spec_path
 
 Format = Literal["text", "markdown", "json"]
 

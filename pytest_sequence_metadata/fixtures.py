@@ -18,7 +18,7 @@ from pytest_sequence_metadata.runtime import TAG_KEY, EmulatorHandle, Runtime, T
 
 if TYPE_CHECKING:
     from pytest_sequence_metadata.client import MetadataClient
-    from pytest_sequence_metadata.spec import Spec
+    from pytest_sequence_metadata.contract.spec import Spec
 
 
 def _runtime(request: pytest.FixtureRequest) -> Runtime:
@@ -34,7 +34,7 @@ def sequence_target(request: pytest.FixtureRequest) -> Target:
 @pytest.fixture(scope="session")
 def sequence_spec() -> Spec:
     """The bundled spec, with a validator per operation request and response."""
-    from pytest_sequence_metadata.spec import load_spec
+    from pytest_sequence_metadata.contract.spec import load_spec
 
     return load_spec()
 

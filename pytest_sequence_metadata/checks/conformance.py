@@ -48,11 +48,11 @@ from pytest_sequence_metadata.checks import webrpc
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
 from pytest_sequence_metadata.checks.profiles import Profile, active_profile
 from pytest_sequence_metadata.client import Call
-from pytest_sequence_metadata.emulator.decoding import DecodeError, decode_request
+from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request
+from pytest_sequence_metadata.contract.spec import Operation, Spec, load_spec
 from pytest_sequence_metadata.errors import MetadataError
 from pytest_sequence_metadata.fixtures import tiny_png
 from pytest_sequence_metadata.runtime import TAG_KEY, Runtime, Target, get_runtime
-from pytest_sequence_metadata.spec import Operation, Spec, load_spec
 from pytest_sequence_metadata.traffic import RequestBudgetExceeded
 
 if TYPE_CHECKING:

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.spec import Operation, Spec
+    from pytest_sequence_metadata.contract.spec import Operation, Spec
 
 __all__ = [
     "INPUT_ERRORS",

@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.gowire import REQUESTS, DecodeError, decode_request
 
 from .auth import Authenticator, Claims, bearer_token
 from .backend import ApiError, Backend, StoredFile
 from .control import answer_control
-from .decoding import REQUESTS, DecodeError, decode_request
 from .faults import FaultRule, Faults
 from .upload_form import read_upload
 from .validation import Validator, load_request_validators

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 
 from . import media
 

@@ -17,7 +17,7 @@ import pytest
 from pytest_sequence_metadata.checks.helpers import PNG, World, expect_error, new_token_id
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
 from pytest_sequence_metadata.client import Call, MetadataClient
-from pytest_sequence_metadata.emulator.assumptions import ASSUMPTIONS
+from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
 from pytest_sequence_metadata.fixtures import tiny_png
 from pytest_sequence_metadata.runtime import Target
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from emulator_support import Api, png_bytes
 
+from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.emulator.app import WEBRPC_HEADER
-from pytest_sequence_metadata.spec import load_spec
 
 
 def envelope(response: Any) -> dict[str, Any]:

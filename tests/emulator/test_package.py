@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest_sequence_metadata.emulator as emulator_package
+from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.emulator.assumptions import ASSUMPTIONS
 
 SOURCES = sorted(Path(emulator_package.__file__).parent.glob("*.py"))
 CITED = re.compile(r"\[A:([a-z0-9-]+)\]")

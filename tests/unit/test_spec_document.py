@@ -18,7 +18,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from pytest_sequence_metadata.errors import ERROR_TABLE, ErrorKind
+from pytest_sequence_metadata.contract.errors import ERROR_TABLE, ErrorKind
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "sequence-metadata.yaml"
 DOC_URI = "urn:test:sequence-metadata"

@@ -26,7 +26,7 @@ from jsonschema.validators import extend
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from pytest_sequence_metadata.errors import UsageError
+from pytest_sequence_metadata.contract.errors import UsageError
 
 SPEC_FILENAME = "sequence-metadata.yaml"
 _DOC_URI = "urn:pytest-sequence-metadata:spec"
@@ -39,7 +39,7 @@ def spec_path() -> Path:
     packaged = resources.files("pytest_sequence_metadata").joinpath("specs", SPEC_FILENAME)
     if packaged.is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / "specs" / SPEC_FILENAME
+    checkout = Path(__file__).resolve().parents[2] / "specs" / SPEC_FILENAME
     if checkout.is_file():
         return checkout
     raise FileNotFoundError(
