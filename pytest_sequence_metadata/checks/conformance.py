@@ -48,7 +48,7 @@ from pytest_sequence_metadata.checks import webrpc
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
 from pytest_sequence_metadata.checks.profiles import Profile, active_profile
 from pytest_sequence_metadata.client import Call
-from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request
+from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_blank
 from pytest_sequence_metadata.contract.spec import Operation, Spec, load_spec
 from pytest_sequence_metadata.errors import MetadataError
 from pytest_sequence_metadata.fixtures import tiny_png
@@ -434,7 +434,7 @@ def _body_violations(spec: Spec, operation_id: str, body: Any) -> Iterator[Probl
         yield Problem(str(violation), _REQUIRED if violation.keyword == "required" else None)
     if operation_id in ("CreateCollection", "UpdateCollection"):
         name = ((args.get("collection") or {}).get("metadata") or {}).get("name")
-        if isinstance(name, str) and name and not name.strip():
+        if isinstance(name, str) and name and is_blank(name):
             # Not in the schema (minLength 1 only): InvalidArgument [A:empty-collection-name].
             yield Problem("collection.metadata.name is blank (emulator assumption empty-collection-name)")
 
