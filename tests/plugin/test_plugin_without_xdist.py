@@ -4,8 +4,11 @@ conformance report is written. xdist's hooks are implemented only as optional ho
 from __future__ import annotations
 
 import json
+from importlib.util import find_spec
 
 import pytest
+
+NO_XDIST = pytest.mark.skipif(find_spec("xdist") is None, reason="pytest-xdist is not installed")
 
 SUITE = """
 import pytest
@@ -16,7 +19,13 @@ def test_reads_collection(sequence_client, sequence_collection):
 """
 
 
-@pytest.mark.parametrize("extra", [(), ("-n", "0")], ids=["xdist-blocked", "xdist-present-unused"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param((), id="xdist-blocked"),
+        pytest.param(("-n", "0"), id="xdist-present-unused", marks=NO_XDIST),
+    ],
+)
 def test_report_is_written_with_or_without_xdist(pytester: pytest.Pytester, extra: tuple[str, ...]) -> None:
     pytester.makepyfile(test_suite=SUITE)
     path = pytester.path / "reports" / "r.json"
