@@ -14,7 +14,7 @@ deleted right after it). On top of that every request is *pinned*:
   updates, deletes and uploads also reach their success paths and response schemas.
 
 Requests are judged valid or invalid on what is actually sent, read the way the Go server decodes
-it (`emulator.decoding`: keys folded, unknown keys and nulls dropped, `2201.0` is not an integer)
+it (`contract.gowire`: keys folded, unknown keys and nulls dropped, `2201.0` is not an integer)
 and checked with our spec's validators, not by schemathesis' generation mode.
 """
 
@@ -47,11 +47,11 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from pytest_sequence_metadata.checks import webrpc
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
 from pytest_sequence_metadata.checks.profiles import Profile, active_profile
+from pytest_sequence_metadata.checks.samples import tiny_png
 from pytest_sequence_metadata.client import Call
 from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_blank
 from pytest_sequence_metadata.contract.spec import Operation, Spec, load_spec
 from pytest_sequence_metadata.errors import MetadataError
-from pytest_sequence_metadata.fixtures import tiny_png
 from pytest_sequence_metadata.runtime import TAG_KEY, Runtime, Target, get_runtime
 from pytest_sequence_metadata.traffic import RequestBudgetExceeded
 

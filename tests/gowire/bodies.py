@@ -173,7 +173,8 @@ def hash_values() -> st.SearchStrategy[Frag]:
         address.map(lambda a: (text(a[:10].upper() + a[10:]), NONE)),
     )
     odd = st.one_of(
-        string_literal(), plain([b'"\\u212a"', text("ÄÖ"), text("İ"), b"5", b"true", b"[]", b"{}"])
+        string_literal(),
+        plain([b'"\\u212a"', text("ÄÖ"), text("İ"), text("ΑΣ"), b"5", b"true", b"[]", b"{}"]),
     )
     return mostly(good, odd)
 
