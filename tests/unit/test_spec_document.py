@@ -19,39 +19,19 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from pytest_sequence_metadata.contract.errors import ERROR_TABLE, ErrorKind
+from pytest_sequence_metadata.contract.gowire import go_types
+from pytest_sequence_metadata.contract.operations import rpc_methods
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "specs" / "sequence-metadata.yaml"
 DOC_URI = "urn:test:sequence-metadata"
 
-RPC_METHODS = (
-    "CreateCollection",
-    "GetCollection",
-    "ListCollections",
-    "UpdateCollection",
-    "DeleteCollection",
-    "PublishCollection",
-    "UnpublishCollection",
-    "CreateContractCollection",
-    "GetContractCollection",
-    "ListContractCollections",
-    "UpdateContractCollection",
-    "DeleteContractCollection",
-    "CreateToken",
-    "GetToken",
-    "ListTokens",
-    "UpdateToken",
-    "DeleteToken",
-    "CreateAsset",
-    "GetAsset",
-    "UpdateAsset",
-    "DeleteAsset",
-)
+# The RPCs as the operations registry reads them from the spec; what they must look like is below.
+RPC_METHODS = rpc_methods()
+# projectId is a plain uint64 (not a pointer) in these, so the Go server needs it in the body.
 CONTRACT_COLLECTION_METHODS = {
-    "CreateContractCollection",
-    "GetContractCollection",
-    "ListContractCollections",
-    "UpdateContractCollection",
-    "DeleteContractCollection",
+    method
+    for method in RPC_METHODS
+    if go_types().request(method).by_key["projectId"].type == go_types().parse("uint64")
 }
 _BASE = "/projects/{projectId}/collections/{collectionId}"
 # operationId -> (method, path, secured)
