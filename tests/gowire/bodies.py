@@ -50,6 +50,7 @@ def huge_integer(digits: int, sign: str = "") -> bytes:
 NUMBERS_NOT_UINT = [b"5.0", b"1e3", b"1E+2", b"0.5", b"-1", b"-0", b"1e400", b"-0.0", b"1.5e2"]
 WRONG_FOR_NUMBER = [b'"5"', b'""', b"true", b"false", b"[]", b"{}", b"[1]", b'{"a":1}']
 WRONG_FOR_STRING = [b"5", b"0", b"5.0", b"true", b"[]", b"{}", b'["a"]']
+ESCAPED_STRINGS = [b'"a\\/b"', b'"\\b\\f\\n\\r\\t\\"\\\\"', b'"\\u0000"', b'"\\u00e9\\u00C9"', b'""', b'" "']
 
 
 @st.composite
@@ -104,7 +105,7 @@ _any_text = st.text(
 
 
 def string_values() -> st.SearchStrategy[Frag]:
-    return mostly(string_literal(), plain(WRONG_FOR_STRING))
+    return mostly(st.one_of(string_literal(), plain(ESCAPED_STRINGS)), plain(WRONG_FOR_STRING))
 
 
 def bool_values() -> st.SearchStrategy[Frag]:
