@@ -23,10 +23,13 @@ from typing import Any, NoReturn
 import pytest
 from gen_structs import go_source
 
+from pytest_sequence_metadata.contract.spec import load_spec
+
 HARNESS = Path(__file__).with_name("harness")
 # Shared between sessions and xdist workers; builds are serialised by a lock file.
 CACHE = Path(tempfile.gettempdir()) / "pytest-sequence-metadata-gowire"
 CASES_PROPERTY = "gowire_cases"
+GO_PROPERTY = "gowire_go_version"
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -37,10 +40,6 @@ def unavailable(reason: str) -> NoReturn:
 
 
 def contract_raw_spec() -> dict[str, Any]:
-    try:
-        from pytest_sequence_metadata.contract.spec import load_spec
-    except ImportError as exc:
-        unavailable(f"the contract layer is not importable: {exc}")
     return load_spec().raw
 
 
@@ -161,15 +160,17 @@ def go_harness() -> GoHarness:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    cases = sum(
-        int(value)
+    properties = [
+        (name, value)
         for reports in terminalreporter.stats.values()
         for report in reports
         if getattr(report, "when", None) == "call"
         for name, value in getattr(report, "user_properties", ())
-        if name == CASES_PROPERTY
-    )
+    ]
+    cases = sum(int(value) for name, value in properties if name == CASES_PROPERTY)
+    versions = sorted({str(value) for name, value in properties if name == GO_PROPERTY})
     if cases:
         terminalreporter.write_line(
-            f"gowire: {cases} request bodies compared between Go's encoding/json and ours"
+            f"gowire: {cases} request bodies compared between Go's encoding/json"
+            f" ({', '.join(versions)}) and ours"
         )

@@ -18,7 +18,7 @@ from gen_structs import GoType, Map, Named, Ptr, Slice, go_types
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import CASES_PROPERTY, GoHarness, GoVerdict, contract_raw_spec, unavailable
+from conftest import CASES_PROPERTY, GO_PROPERTY, GoHarness, GoVerdict, contract_raw_spec, unavailable
 from pytest_sequence_metadata.contract import gowire
 
 TYPES = go_types(contract_raw_spec())
@@ -83,12 +83,10 @@ DIVERGENCES = {d.tag: d for d in KNOWN_DIVERGENCES}
 
 @pytest.fixture(scope="module")
 def go_value() -> Any:
-    found = getattr(gowire, "go_value", None)
-    if found is None:
-        unavailable("pytest_sequence_metadata.contract.gowire has no go_value yet")
+    """What we say Go's json.Marshal writes for a decoded request."""
     if not METHODS:
         unavailable("the spec has no x-go-struct <Method>Request schemas to compare")
-    return found
+    return gowire.go_value
 
 
 def ours(method: str, body: bytes, go_value: Any) -> tuple[str, Any]:
@@ -216,6 +214,7 @@ def test_go_and_ours_agree_on_generated_bodies(
         check()
     finally:
         record_property(CASES_PROPERTY, compared)  # counted in the summary, failed or not
+        record_property(GO_PROPERTY, go_harness.version)
     assert compared > 0
 
 
