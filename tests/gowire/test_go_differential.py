@@ -15,10 +15,10 @@ import bodies
 import pytest
 from bodies import Frag
 from gen_structs import GoType, Map, Named, Ptr, Slice, go_types
+from gowire_harness import CASES_PROPERTY, GO_PROPERTY, GoHarness, GoVerdict, contract_raw_spec, unavailable
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import CASES_PROPERTY, GO_PROPERTY, GoHarness, GoVerdict, contract_raw_spec, unavailable
 from pytest_sequence_metadata.contract import gowire
 
 TYPES = go_types(contract_raw_spec())
@@ -447,6 +447,7 @@ def test_edge_case_corpus(name: str, go_harness: GoHarness, go_value: Any, recor
     our_kind, our_value = ours(method, body, go_value)
     found = shape(method, go, our_kind, our_value)
     record_property(CASES_PROPERTY, 1)
+    record_property(GO_PROPERTY, go_harness.version)
     if divergence is None:
         assert found == AGREE, describe(method, body, go, our_kind, our_value, found)
     else:
