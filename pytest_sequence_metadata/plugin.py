@@ -43,6 +43,7 @@ MARKERS = (
 )
 _LEFTOVERS = pytest.StashKey[list[str]]()
 _ITEM_MARK = pytest.StashKey[int]()
+_TEST_START = pytest.StashKey[tuple[int, list[Any]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -130,6 +131,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # What a test owns starts with its setup: the resources its fixtures create, the fault rules set.
+    runtime = get_runtime(item.config)
+    emulator = runtime.running_emulator
+    item.stash[_TEST_START] = (runtime.ledger_mark(), emulator.fault_rules() if emulator else [])
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> None:
     # Marked after setup: what fixtures create is theirs to delete (a session-scoped fixture's
     # collection must outlive the first test); what the test body creates goes at its teardown.
@@ -138,19 +147,33 @@ def pytest_runtest_call(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    failed_before = True
     try:
-        return (yield)
+        result = yield
+        failed_before = False
+        return result
     finally:
         # After the fixtures' own teardown: whatever the test created directly goes too.
         runtime = get_runtime(item.config)
         if _ITEM_MARK in item.stash:
             runtime.clean(since=item.stash[_ITEM_MARK])
+        start, faults_before = item.stash.get(_TEST_START, (0, []))
+        # A deletion that failed gets one more try; what still fails is an error of this test (so
+        # JUnit shows it), is tried again at the end of the run, and is listed if it stays.
+        left = runtime.retry_deletion(runtime.leftovers(since=start))
+        emulator = runtime.running_emulator
+        if emulator is not None:
+            # Only now: the test's rules apply to its own teardown, never to the next test.
+            emulator.keep_only_faults(faults_before)
         if runtime.budget_exhausted:
             budget = runtime.settings.request_budget
             item.session.shouldstop = (
                 f"pytest-sequence-metadata: request budget of {budget} requests used up "
                 "(--sequence-request-budget)"
             )
+        if left and not failed_before:
+            lines = "\n".join(f"could not delete {redact(leftover.describe())}" for leftover in left)
+            pytest.fail(f"pytest-sequence-metadata: {lines}", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

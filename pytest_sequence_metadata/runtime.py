@@ -20,7 +20,7 @@ from pytest_sequence_metadata.settings import Settings
 if TYPE_CHECKING:
     from pytest_sequence_metadata.client import ClientObserver, MetadataClient
     from pytest_sequence_metadata.emulator import Emulator
-    from pytest_sequence_metadata.emulator.faults import Faults
+    from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
     from pytest_sequence_metadata.ledger import CleanupLedger, Leftover
     from pytest_sequence_metadata.traffic import TrafficStats
@@ -79,6 +79,33 @@ class EmulatorHandle:
     def reset(self) -> None:
         """Forget every collection, token, asset and fault rule."""
         self.emulator.reset()
+
+    def fault_rules(self) -> list[FaultRule]:
+        """The fault rules in force now (to give `keep_only_faults` at the end of a test)."""
+        return self.emulator.faults.rules
+
+    def keep_only_faults(self, before: list[FaultRule]) -> None:
+        """Drop the fault rules added since `before` was taken; the older ones keep their remaining uses."""
+        faults = self.emulator.faults
+        rules = faults.rules
+        if all(any(rule is old for old in before) for rule in rules):
+            return
+        survivors = [rule for rule in rules if any(rule is old for old in before)]
+        faults.clear()
+        for rule in survivors:
+            times = None if rule.times is None else rule.times - rule.hits
+            if rule.kind == "rate_limit":
+                faults.rate_limit(
+                    rule.operation, retry_after=rule.retry_after, times=times, probability=rule.probability
+                )
+            elif rule.kind == "error":
+                faults.server_error(
+                    rule.operation, status=rule.status, times=times, probability=rule.probability
+                )
+            else:
+                faults.latency(
+                    rule.operation, seconds=rule.seconds, times=times, probability=rule.probability
+                )
 
     def stop(self) -> None:
         with self._lock:
@@ -146,8 +173,21 @@ class Runtime:
         if self._ledger is not None:
             self._ledger.clean(since=since)
 
-    def leftovers(self) -> list[Leftover]:
-        return self._ledger.outstanding() if self._ledger is not None else []
+    def leftovers(self, since: int = 0) -> list[Leftover]:
+        """Resources whose deletion failed and that are still recorded, created after `since`."""
+        found = self._ledger.outstanding() if self._ledger is not None else []
+        return [leftover for leftover in found if leftover.entry.sequence > since]
+
+    def retry_deletion(self, leftovers: list[Leftover]) -> list[Leftover]:
+        """One more attempt at deleting `leftovers`; returns those that are still there."""
+        if self._ledger is None or not leftovers:
+            return leftovers
+        return self._ledger.clean(entries=[leftover.entry for leftover in leftovers])
+
+    @property
+    def running_emulator(self) -> EmulatorHandle | None:
+        """The embedded emulator if a fixture has made it, else None (never creates one)."""
+        return self._emulator
 
     @property
     def budget_exhausted(self) -> bool:
