@@ -7,6 +7,7 @@ so a project that has the plugin installed but uses none of its fixtures pays no
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -51,19 +52,46 @@ class EmulatorHandle:
     state, for code that needs an address (another process, another language).
     """
 
-    def __init__(self, emulator: Emulator, owner_project_id: int, other_project_id: int) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        owner_project_id: int,
+        other_project_id: int,
+        address: socket.socket | None = None,
+    ) -> None:
         self.emulator = emulator
         self.owner_project_id = owner_project_id
         self.other_project_id = other_project_id
+        self._address = address
         self._server: ServerHandle | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def create(
+        cls, owner_project_id: int, other_project_id: int, mutations: tuple[str, ...]
+    ) -> EmulatorHandle:
+        """An emulator whose answers carry the URL its server will have: the port is reserved now
+        (bound, not listening: refused until `url` starts the server), so URLs handed out before the
+        server starts work once it runs."""
+        from pytest_sequence_metadata.emulator import Emulator
+
+        address = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        address.bind(("127.0.0.1", 0))
+        host, port = address.getsockname()[:2]
+        emulator = Emulator(mutations=mutations, base_url=f"http://{host}:{port}")
+        return cls(emulator, owner_project_id, other_project_id, address)
 
     @property
     def url(self) -> str:
         """Base URL of a loopback HTTP server for this emulator (started on first use)."""
         with self._lock:
             if self._server is None:
-                self._server = self.emulator.serve()
+                if self._address is None:
+                    self._server = self.emulator.serve()
+                else:
+                    from pytest_sequence_metadata.emulator.server import serve_in_background
+
+                    self._server = serve_in_background(self.emulator, sock=self._address)
             return str(self._server.url)
 
     @property
@@ -110,8 +138,11 @@ class EmulatorHandle:
     def stop(self) -> None:
         with self._lock:
             if self._server is not None:
-                self._server.stop()
+                self._server.stop()  # closes the reserved socket too
                 self._server = None
+            elif self._address is not None:
+                self._address.close()
+            self._address = None
 
     def __repr__(self) -> str:
         state = "serving" if self._server is not None else "in-process"
@@ -210,14 +241,10 @@ class Runtime:
             raise RuntimeError("the target is a live API (--sequence-url); there is no embedded emulator")
         with self._lock:
             if self._emulator is None:
-                from pytest_sequence_metadata.emulator import Emulator
-
                 assert self.settings.project_id is not None
                 assert self.settings.other_project_id is not None
-                self._emulator = EmulatorHandle(
-                    Emulator(mutations=self.emulator_mutations),
-                    self.settings.project_id,
-                    self.settings.other_project_id,
+                self._emulator = EmulatorHandle.create(
+                    self.settings.project_id, self.settings.other_project_id, self.emulator_mutations
                 )
             return self._emulator
 
