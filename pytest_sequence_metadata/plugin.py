@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -63,6 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = resolve(config)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
+    if settings.kind == "live" and not workerinput and not config.option.collectonly:
+        # Once per run (the xdist controller, not each worker), before the first test.
+        from pytest_sequence_metadata.preflight import check_target
+
+        check_target(settings)
     runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     config.stash[RUNTIME] = runtime
     if settings.report:
@@ -179,8 +185,28 @@ def pytest_runtest_teardown(item: pytest.Item) -> Any:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if report.failed and call.excinfo is not None:
+        lost = _lost_connection(item, call.excinfo)
+        if lost is not None:
+            report.longrepr = lost
     _redact_report(report, item.config)
     return report
+
+
+def _lost_connection(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+    """Two lines for a transport error of the target (instead of httpx's and httpcore's tracebacks):
+    what was lost, and where in the test's own file it happened."""
+    httpx = sys.modules.get("httpx")  # not imported: no httpx error can have been raised
+    if httpx is None or not isinstance(excinfo.value, httpx.TransportError):
+        return None
+    runtime = item.config.stash.get(RUNTIME, None)
+    target = display_url(runtime.settings.base_url) if runtime is not None else "the target"
+    error = excinfo.value
+    text = f"pytest-sequence-metadata: lost the connection to {target}: {type(error).__name__}: {error}"
+    own = [entry for entry in excinfo.traceback if entry.path == item.path]
+    if own:
+        text += f"\n  in {item.path.name}:{own[-1].lineno + 1} ({item.name})"
+    return text
 
 
 @pytest.hookimpl(wrapper=True)

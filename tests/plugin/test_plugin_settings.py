@@ -332,5 +332,8 @@ def test_production_is_refused_before_any_request(
 
     # The same run, allowed: the recorder sees the attempt, so its silence above means something.
     result = pytester.runpytest(*args, "--sequence-allow-production")
-    result.assert_outcomes(failed=1)
+    assert result.stderr.lines[0] == (
+        f"{PREFIX}checking https://METADATA.sequence.app. (--sequence-url) failed: RuntimeError: network "
+        "refused by the test"
+    )
     assert recorder.attempts[0] == "http metadata.sequence.app."
