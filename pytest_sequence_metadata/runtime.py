@@ -75,10 +75,15 @@ class EmulatorHandle:
         server starts work once it runs."""
         from pytest_sequence_metadata.emulator import Emulator
 
-        address = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        address.bind(("127.0.0.1", 0))
-        host, port = address.getsockname()[:2]
-        emulator = Emulator(mutations=mutations, base_url=f"http://{host}:{port}")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        address: socket.socket | None = sock
+        try:
+            sock.bind(("127.0.0.1", 0))
+        except OSError:  # no loopback to bind (a locked-down sandbox): in-process URLs, as before
+            sock.close()
+            address = None
+        base_url = "http://{}:{}".format(*sock.getsockname()[:2]) if address is not None else None
+        emulator = Emulator(mutations=mutations, base_url=base_url)
         return cls(emulator, owner_project_id, other_project_id, address)
 
     @property
