@@ -71,3 +71,40 @@ def test_a_cleanup_error_is_an_error_of_the_test_whose_resource_it_was(pytester:
     assert "could not delete collection (collection 1) of the owner project" in error.attrib["message"]
     assert cases["test_next"].find("error") is None
     assert "Traceback" not in result.stdout.str()
+
+
+RULES_OF_THE_RUN = """
+from __future__ import annotations
+
+from pytest_sequence_metadata.runtime import get_runtime
+
+
+def pytest_sessionstart(session):
+    get_runtime(session.config).emulator().faults.server_error("GetCollection", times=3)
+"""
+
+ADDS_ITS_OWN = """
+from __future__ import annotations
+
+import pytest
+
+from pytest_sequence_metadata.errors import WebrpcInternalErrorError
+
+
+def test_adds_a_rule_and_uses_one_of_the_runs(sequence_emulator, sequence_client):
+    sequence_emulator.faults.latency("ListCollections", seconds=0)
+    with pytest.raises(WebrpcInternalErrorError):
+        sequence_client.get_collection(1)
+
+
+def test_sees_only_what_is_left_of_the_runs_rule(sequence_emulator):
+    rules = [(r.operation, r.kind, r.times - r.hits) for r in sequence_emulator.faults.rules]
+    assert rules == [("GetCollection", "error", 2)]
+"""
+
+
+def test_rules_set_before_the_tests_stay_with_their_remaining_uses(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(RULES_OF_THE_RUN)
+    pytester.makepyfile(ADDS_ITS_OWN)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
