@@ -45,6 +45,8 @@ MARKERS = (
 _LEFTOVERS = pytest.StashKey[list[str]]()
 _ITEM_MARK = pytest.StashKey[int]()
 _TEST_START = pytest.StashKey[tuple[int, list[Any]]]()
+# Options under which pytest runs no test: no need to reach the target.
+_LISTING_ONLY: Final = ("collectonly", "showfixtures", "show_fixtures_per_test")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,7 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = resolve(config)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
-    if settings.kind == "live" and not workerinput and not config.option.collectonly:
+    listing = any(getattr(config.option, name, False) for name in _LISTING_ONLY)
+    if settings.kind == "live" and not workerinput and not listing:
         # Once per run (the xdist controller, not each worker), before the first test.
         from pytest_sequence_metadata.preflight import check_target
 

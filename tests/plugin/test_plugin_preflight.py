@@ -106,11 +106,13 @@ def test_a_good_target_runs(pytester: pytest.Pytester, server: Server) -> None:
     result.assert_outcomes(passed=1)
 
 
-def test_no_check_for_collect_only_or_help(pytester: pytest.Pytester) -> None:
+def test_no_check_when_no_test_runs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(USES_THE_API)
     args = ("--sequence-url", f"http://127.0.0.1:{closed_port()}", "--sequence-jwt", Emulator().mint_jwt(1))
     assert pytester.runpytest(*args, "--collect-only").ret == pytest.ExitCode.OK
     assert pytester.runpytest(*args, "--help").ret == pytest.ExitCode.OK
+    assert pytester.runpytest(*args, "--fixtures").ret == pytest.ExitCode.OK
+    assert pytester.runpytest(*args).ret == pytest.ExitCode.USAGE_ERROR  # the same, running tests
 
 
 def test_a_connection_lost_later_is_one_short_report_per_test(
