@@ -3,7 +3,8 @@
 Verdicts come from the tests' markers: `sequence_operation(*ids)`, `sequence_privacy(rule)` and
 `sequence_assumption(id)`; schemathesis items are mapped to their operation by their `[METHOD /path]`
 id. A failure blames what broke, not all a test touched: the operation whose call raised, else the
-operations the test itself names (a module's `pytestmark` only says what its tests exercise); an
+operations the test itself names and reached (a module's `pytestmark` only says what its tests
+exercise); an
 assumption is contradicted only by its own tests (see `_assumption`). Under xdist the workers attach
 the marks to their reports and send their traffic and cleanup figures back, so the controller writes
 one report for the whole run.
@@ -16,7 +17,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 REPORT_SCHEMA_ID: Final = "pytest-sequence-metadata/conformance-report"
 REPORT_VERSION: Final = 1
 _MARKS_ATTR: Final = "sequence_marks"
+_CALLS_BEFORE: Final = pytest.StashKey[Counter[str]]()
 _CASE_ID = re.compile(r"\[(GET|PUT|POST|DELETE|PATCH) (/[^\]\s]*)\]")
 
 
@@ -67,14 +69,21 @@ def item_marks(item: pytest.Item) -> dict[str, list[str]]:
     }
 
 
-def blamed_operations(marks: dict[str, list[str]], call: pytest.CallInfo[None]) -> list[str]:
+def blamed_operations(
+    marks: dict[str, list[str]], call: pytest.CallInfo[None], called: Collection[str]
+) -> list[str]:
     """The operations a failure counts against: the one whose call raised (client errors name it),
-    if the test exercises it; else, for a failing test body, the operations the test itself names."""
+    if the test exercises it; else, for a failing test body, the operations the test itself names
+    that it reached (`called`: sent by a plugin client during the test), or all it names when the
+    plugin saw it call none of them."""
     failed_in = getattr(call.excinfo.value, "operation", None) if call.excinfo is not None else None
     if isinstance(failed_in, str):
         return [failed_in] if failed_in in marks["operations"] else []
-    # A fixture's or the cleanup's failure without a named call is no verdict on what the test checks.
-    return list(marks["named"]) if call.when == "call" else []
+    if call.when != "call":
+        # A fixture's or the cleanup's failure without a named call is no verdict on what the test checks.
+        return []
+    reached = [operation for operation in marks["named"] if operation in called]
+    return reached or list(marks["named"])
 
 
 class ConformanceReport:
@@ -88,12 +97,21 @@ class ConformanceReport:
         self.outcomes: dict[str, _Outcome] = {}
         self.worker_figures: list[dict[str, Any]] = []
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # What the test sends from here on tells which of its operations it reached.
+        item.stash[_CALLS_BEFORE] = Counter(self.runtime.stats.by_operation)
+
     # Marks travel on the report object (workers) and are read back on the controller.
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         marks = item_marks(item)
-        marks["blamed"] = blamed_operations(marks, call) if report.failed else []
+        if report.failed:
+            before = item.stash.get(_CALLS_BEFORE, Counter())
+            now = self.runtime.stats.by_operation
+            called = {operation for operation, count in now.items() if count > before[operation]}
+            marks["blamed"] = blamed_operations(marks, call, called)
         setattr(report, _MARKS_ATTR, marks)
         return report
 

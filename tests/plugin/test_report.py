@@ -122,7 +122,14 @@ pytestmark = pytest.mark.sequence_operation("CreateCollection", "GetCollection",
 @pytest.mark.sequence_operation("UpdateCollection", "PublishCollection")
 def test_update_is_wrong(sequence_client, sequence_collection):
     sequence_client.get_collection(sequence_collection["id"])
+    sequence_client.update_collection({"id": sequence_collection["id"], "metadata": {"name": "renamed"}})
     assert False, "the update did not stick"
+    sequence_client.publish_collection(sequence_collection["id"])  # never reached: not blamed
+
+
+@pytest.mark.sequence_operation("ListContractCollections")
+def test_fails_without_a_plugin_client():
+    assert False  # reached nothing the plugin saw: what it names is all there is to blame
 
 
 def test_walks_through_everything(sequence_client, sequence_collection):
@@ -174,13 +181,14 @@ def test_an_operation_fails_only_through_a_test_that_names_it(pytester: pytest.P
     failed = {name: entry["failed"] for name, entry in document["operations"].items() if entry["failed"]}
     assert failed == {
         "UpdateCollection": ["test_blame.py::test_update_is_wrong"],
-        "PublishCollection": ["test_blame.py::test_update_is_wrong"],
         "GetToken": ["test_blame.py::test_fails_inside_a_call"],
+        "ListContractCollections": ["test_blame.py::test_fails_without_a_plugin_client"],
     }
+    assert document["operations"]["PublishCollection"]["verdict"] == "passed"
     # Exercised on the way, not blamed: still counted as checks, and passed.
     assert document["operations"]["GetCollection"] == {
         "verdict": "passed",
-        "checks": 8,
+        "checks": 9,
         "failed": [],
         "requests": document["operations"]["GetCollection"]["requests"],
     }
