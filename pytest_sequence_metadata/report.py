@@ -4,10 +4,9 @@ Verdicts come from the tests' markers: `sequence_operation(*ids)`, `sequence_pri
 `sequence_assumption(id)`; schemathesis items are mapped to their operation by their `[METHOD /path]`
 id. A failure blames what broke, not all a test touched: the operation whose call raised, else the
 operations the test itself names and reached (a module's `pytestmark` only says what its tests
-exercise); an
-assumption is contradicted only by its own tests (see `_assumption`). Under xdist the workers attach
-the marks to their reports and send their traffic and cleanup figures back, so the controller writes
-one report for the whole run.
+exercise); an assumption is contradicted only by its own tests (see `_assumption`). Under xdist the
+workers attach the marks to their reports and send their traffic and cleanup figures back, so the
+controller writes one report for the whole run.
 """
 
 from __future__ import annotations
