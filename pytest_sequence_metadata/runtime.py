@@ -7,6 +7,7 @@ so a project that has the plugin installed but uses none of its fixtures pays no
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pytest_sequence_metadata.settings import Settings
 if TYPE_CHECKING:
     from pytest_sequence_metadata.client import ClientObserver, MetadataClient
     from pytest_sequence_metadata.emulator import Emulator
-    from pytest_sequence_metadata.emulator.faults import Faults
+    from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
     from pytest_sequence_metadata.ledger import CleanupLedger, Leftover
     from pytest_sequence_metadata.traffic import TrafficStats
@@ -51,19 +52,51 @@ class EmulatorHandle:
     state, for code that needs an address (another process, another language).
     """
 
-    def __init__(self, emulator: Emulator, owner_project_id: int, other_project_id: int) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        owner_project_id: int,
+        other_project_id: int,
+        address: socket.socket | None = None,
+    ) -> None:
         self.emulator = emulator
         self.owner_project_id = owner_project_id
         self.other_project_id = other_project_id
+        self._address = address
         self._server: ServerHandle | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def create(
+        cls, owner_project_id: int, other_project_id: int, mutations: tuple[str, ...]
+    ) -> EmulatorHandle:
+        """An emulator whose answers carry the URL its server will have: the port is reserved now
+        (bound, not listening: refused until `url` starts the server), so URLs handed out before the
+        server starts work once it runs."""
+        from pytest_sequence_metadata.emulator import Emulator
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        address: socket.socket | None = sock
+        try:
+            sock.bind(("127.0.0.1", 0))
+        except OSError:  # no loopback to bind (a locked-down sandbox): in-process URLs, as before
+            sock.close()
+            address = None
+        base_url = "http://{}:{}".format(*sock.getsockname()[:2]) if address is not None else None
+        emulator = Emulator(mutations=mutations, base_url=base_url)
+        return cls(emulator, owner_project_id, other_project_id, address)
 
     @property
     def url(self) -> str:
         """Base URL of a loopback HTTP server for this emulator (started on first use)."""
         with self._lock:
             if self._server is None:
-                self._server = self.emulator.serve()
+                if self._address is None:
+                    self._server = self.emulator.serve()
+                else:
+                    from pytest_sequence_metadata.emulator.server import serve_in_background
+
+                    self._server = serve_in_background(self.emulator, sock=self._address)
             return str(self._server.url)
 
     @property
@@ -80,11 +113,41 @@ class EmulatorHandle:
         """Forget every collection, token, asset and fault rule."""
         self.emulator.reset()
 
+    def fault_rules(self) -> list[FaultRule]:
+        """The fault rules in force now (to give `keep_only_faults` at the end of a test)."""
+        return self.emulator.faults.rules
+
+    def keep_only_faults(self, before: list[FaultRule]) -> None:
+        """Drop the fault rules added since `before` was taken; the older ones keep their remaining uses."""
+        faults = self.emulator.faults
+        rules = faults.rules
+        if all(any(rule is old for old in before) for rule in rules):
+            return
+        survivors = [rule for rule in rules if any(rule is old for old in before)]
+        faults.clear()
+        for rule in survivors:
+            times = None if rule.times is None else rule.times - rule.hits
+            if rule.kind == "rate_limit":
+                faults.rate_limit(
+                    rule.operation, retry_after=rule.retry_after, times=times, probability=rule.probability
+                )
+            elif rule.kind == "error":
+                faults.server_error(
+                    rule.operation, status=rule.status, times=times, probability=rule.probability
+                )
+            else:
+                faults.latency(
+                    rule.operation, seconds=rule.seconds, times=times, probability=rule.probability
+                )
+
     def stop(self) -> None:
         with self._lock:
             if self._server is not None:
-                self._server.stop()
+                self._server.stop()  # closes the reserved socket too
                 self._server = None
+            elif self._address is not None:
+                self._address.close()
+            self._address = None
 
     def __repr__(self) -> str:
         state = "serving" if self._server is not None else "in-process"
@@ -146,8 +209,21 @@ class Runtime:
         if self._ledger is not None:
             self._ledger.clean(since=since)
 
-    def leftovers(self) -> list[Leftover]:
-        return self._ledger.outstanding() if self._ledger is not None else []
+    def leftovers(self, since: int = 0) -> list[Leftover]:
+        """Resources whose deletion failed and that are still recorded, created after `since`."""
+        found = self._ledger.outstanding() if self._ledger is not None else []
+        return [leftover for leftover in found if leftover.entry.sequence > since]
+
+    def retry_deletion(self, leftovers: list[Leftover]) -> list[Leftover]:
+        """One more attempt at deleting `leftovers`; returns those that are still there."""
+        if self._ledger is None or not leftovers:
+            return leftovers
+        return self._ledger.clean(entries=[leftover.entry for leftover in leftovers])
+
+    @property
+    def running_emulator(self) -> EmulatorHandle | None:
+        """The embedded emulator if a fixture has made it, else None (never creates one)."""
+        return self._emulator
 
     @property
     def budget_exhausted(self) -> bool:
@@ -170,14 +246,10 @@ class Runtime:
             raise RuntimeError("the target is a live API (--sequence-url); there is no embedded emulator")
         with self._lock:
             if self._emulator is None:
-                from pytest_sequence_metadata.emulator import Emulator
-
                 assert self.settings.project_id is not None
                 assert self.settings.other_project_id is not None
-                self._emulator = EmulatorHandle(
-                    Emulator(mutations=self.emulator_mutations),
-                    self.settings.project_id,
-                    self.settings.other_project_id,
+                self._emulator = EmulatorHandle.create(
+                    self.settings.project_id, self.settings.other_project_id, self.emulator_mutations
                 )
             return self._emulator
 

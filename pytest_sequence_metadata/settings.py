@@ -362,6 +362,25 @@ def parse_age(text: str) -> int | None:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()] if match else None
 
 
+def _refuse_secrets_written_in_ini(config: pytest.Config, raw: dict[str, tuple[Any, Source]]) -> None:
+    """A secret whose value is written in the ini file reached us through it (`addopts`, a plugin's
+    `env` list, ...): refused like an ini key, whichever way pytest passed it on."""
+    path = config.inipath
+    if path is None:
+        return
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    for option in OPTIONS:
+        value = raw[option.name][0]
+        if option.secret and value and str(value) in text:
+            raise _fail(
+                f"{option.flag} is set in {path}, but secrets are never read from ini files: "
+                f"pass {option.flag} or set {option.env}"
+            )
+
+
 def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Settings:
     """Read every setting, check it, and derive project ids; raises pytest.UsageError on any problem."""
     env = dict(os.environ if environ is None else environ)
@@ -372,6 +391,7 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
                 f"from ini files: pass {option.flag} or set {option.env}"
             )
     raw: dict[str, tuple[Any, Source]] = {option.name: _raw(config, option, env) for option in OPTIONS}
+    _refuse_secrets_written_in_ini(config, raw)
     sources: dict[str, Source] = {name: source for name, (_value, source) in raw.items()}
 
     url, url_source = raw["url"]
