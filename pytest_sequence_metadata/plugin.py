@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from pytest_sequence_metadata import hooks
+from pytest_sequence_metadata.artifact_redaction import protect as protect_artifacts
 from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
     sequence_anon_client,
     sequence_asset,
@@ -57,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     config.stash[_LEFTOVERS] = []
+    protect_artifacts(config)
     if config.option.help or config.option.markers:
         # Listing options or markers runs no test: a bad SEQUENCE_URL must not stand in the way.
         return

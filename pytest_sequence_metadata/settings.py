@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pytest_sequence_metadata.guard import PRODUCTION_HOST, BadURL, parse_base_url
-from pytest_sequence_metadata.redaction import REDACTED, Secret, register_secret
+from pytest_sequence_metadata.redaction import MIN_SHORT_SECRET, REDACTED, Secret, register_short_secret
 
 EMULATOR_BASE_URL: Final = "http://sequence-metadata.emulator"  # emulator.IN_PROCESS_URL
 EMULATOR_OWNER_PROJECT: Final = 1
@@ -391,8 +391,13 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
                 + (f" ({error})" if str(error) else "")
             ) from None
         url = url.rstrip("/")
-        # A password in the URL is a secret like the JWTs: redacted wherever the URL is printed.
-        register_secret(parsed.password)
+        # A password in the URL is a secret like the JWTs: redacted wherever it is printed, alone too.
+        if parsed.password is not None and len(parsed.password) < MIN_SHORT_SECRET:
+            raise _fail(
+                f"{_where(OPTIONS_BY_NAME['url'], url_source)} has a password shorter than "
+                f"{MIN_SHORT_SECRET} characters, too short to be kept out of the output: use a longer one"
+            )
+        register_short_secret(parsed.password)
 
     profile, profile_source = raw["profile"]
     if profile not in PROFILES:
