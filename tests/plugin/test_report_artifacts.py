@@ -204,3 +204,22 @@ def test_a_url_password_too_short_to_redact_is_refused(pytester: pytest.Pytester
         "ERROR: pytest-sequence-metadata: --sequence-url has a password shorter than 4 characters, too "
         "short to be kept out of the output: use a longer one"
     ]
+
+
+def test_a_run_refused_for_a_bad_setting_writes_no_secret_to_the_debug_log(
+    pytester: pytest.Pytester, server: Server
+) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess(
+        *server.args("--sequence-access-key", ACCESS_KEY, "--sequence-profile", "deep"),
+        "--debug",
+        "-p",
+        "no:schemathesis",
+        "-p",
+        "no:hypothesispytest",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    debug_log = (pytester.path / "pytestdebug.log").read_text()
+    assert "'--sequence-jwt', '***'" in debug_log  # the command line was written, redacted
+    for secret in (server.jwt, ACCESS_KEY, ACCESS_KEY[-12:], "eyJ"):
+        assert secret not in debug_log
