@@ -26,7 +26,7 @@ def protect(config: pytest.Config) -> None:
     _register_given_secrets(config)
     redact_debug_log(config)
     if not config.pluginmanager.has_plugin("sequence-metadata-artifacts"):
-        config.pluginmanager.register(ArtifactRedaction(), "sequence-metadata-artifacts")
+        config.pluginmanager.register(ArtifactRedaction(config), "sequence-metadata-artifacts")
 
 
 def _register_given_secrets(config: pytest.Config) -> None:
@@ -84,23 +84,34 @@ class ArtifactRedaction:
         # Items that came another way; tryfirst: before deselection and the cache's `nodeids`.
         _rename_all(items)
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        # tryfirst: before JUnit copies `record_property` values into <properties>.
+        # tryfirst: before JUnit copies `record_property` values into <properties> and turns the
+        # test's `record_xml_attribute` values into XML (at teardown).
         report.user_properties = [_clean_pair(pair) for pair in report.user_properties]
+        xml = self._junit()
+        reporter = xml.node_reporters.get((report.nodeid, getattr(report, "node", None))) if xml else None
+        attrs = getattr(reporter, "attrs", None)
+        if isinstance(attrs, dict):
+            attrs.update({str(k): str(v) for k, v in map(_clean_pair, attrs.items())})
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         # tryfirst: before JUnit writes `record_testsuite_property` values into the file.
+        xml = self._junit()
+        if xml is not None:
+            xml.global_properties = [(str(k), str(v)) for k, v in map(_clean_pair, xml.global_properties)]
+
+    def _junit(self) -> Any:
+        """pytest's JUnit writer of this run, if `--junitxml` is on (its stash key is not public)."""
         try:
             from _pytest.junitxml import xml_key
-        except ImportError:  # pragma: no cover - pytest moved it; the test of this module says so
-            return
-        xml = session.config.stash.get(xml_key, None)
-        if xml is not None:
-            xml.global_properties = [
-                (name, str(value)) for name, value in map(_clean_pair, xml.global_properties)
-            ]
+        except ImportError:  # pragma: no cover - pytest moved it: the artifacts test fails then
+            return None
+        return self.config.stash.get(xml_key, None)
 
 
 def _clean_pair(pair: tuple[str, object]) -> tuple[str, object]:

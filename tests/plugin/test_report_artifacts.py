@@ -89,8 +89,12 @@ PIECES_SUITE = """
 from urllib.parse import urlsplit
 
 
-def test_pieces(token, record_property, record_testsuite_property, sequence_target, sequence_collection):
+def test_pieces(
+    token, record_property, record_testsuite_property, record_xml_attribute, sequence_target,
+    sequence_collection,
+):
     record_property("token", token)
+    record_xml_attribute("token", token)
     record_property("signature " + token.rsplit(".", 1)[1], token.rsplit(".", 1)[1])
     record_testsuite_property("suite token", token)
     header, payload, signature = token.split(".")
@@ -138,6 +142,8 @@ def test_no_file_a_run_writes_holds_a_jwt_or_a_piece_of_one(
         "-rA",
         "--debug",
         "--junitxml=out/junit.xml",
+        "-o",
+        "junit_family=xunit1",  # the family where record_xml_attribute writes
         "--sequence-report=out/conformance.json",
     )
     run.assert_outcomes(failed=3)
@@ -192,6 +198,7 @@ def test_no_file_a_run_writes_holds_a_jwt_or_a_piece_of_one(
     junit = files["out/junit.xml"].decode()
     assert '<property name="token" value="***"' in junit
     assert '<property name="suite token" value="***"' in junit
+    assert 'token="***"' in junit  # record_xml_attribute
     collect.stdout.fnmatch_lines(["*<Function test_pieces[[]***[]]>", "*<Function test_pieces[[]***-2[]]>"])
 
 
