@@ -2,9 +2,11 @@
 
 plugin.py redacts what reports carry (tracebacks, captured output, logs, warnings). These are the
 values pytest copies elsewhere before or beside any report: a parametrized id holding a JWT goes
-into `-v`, the summary, `--collect-only`, JUnit and the cache (`lastfailed`, `nodeids`);
-`record_property` goes into JUnit `<properties>`; `--debug` writes the command line and every hook
-call's arguments to its log file.
+into `-v`, the summary, `--collect-only`, JUnit and the cache (`lastfailed`, `nodeids`), so items
+are renamed as they are collected; `record_property`, `record_testsuite_property` and
+`record_xml_attribute` values go into the JUnit XML; `--debug` writes the command line and every
+hook call's arguments to its log file. Some of these live in pytest's private objects (the JUnit
+writer, `Node._nodeid`): tests/plugin/test_report_artifacts.py fails if pytest moves them.
 """
 
 from __future__ import annotations
