@@ -224,7 +224,7 @@ class CleanupLedger:
     def _delete(self, entry: Entry) -> str | None:
         client = self.deleters.get(entry.identity)
         if client is None:
-            return f"no client of the {entry.identity} project to delete it with"
+            return f"no client with the JWT of {entry.identity} to delete it with"
         reason = delete_resource(client, entry.kind, entry.key)
         if reason is not None:
             return reason
