@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import unquote
 
 PRODUCTION_HOST: Final = "metadata.sequence.app"
 
@@ -28,7 +29,8 @@ class BaseURL:
 
     @property
     def is_production(self) -> bool:
-        return self.host == PRODUCTION_HOST
+        # Percent-escapes in a host go to DNS as they are (and fail); refusing them too costs nothing.
+        return PRODUCTION_HOST in (self.host, unquote(self.host).strip().rstrip("."))
 
 
 def parse_base_url(url: str) -> BaseURL:

@@ -32,6 +32,9 @@ PRODUCTION_SPELLINGS = {
     "userinfo": "https://someone:hunter22@metadata.sequence.app/",
     "port": "https://metadata.sequence.app:443",
     "all at once": "https://u:p4ss@METADATA\u3002sequence\uff0eapp\uff61:8443/path",
+    # These fail in DNS rather than reach production; refused all the same.
+    "percent-escaped dot": "https://metadata%2esequence.app",
+    "trailing space": "https://metadata.sequence.app%20",
 }
 SOURCES = ("CLI", "env", "ini")
 
