@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_sequence_metadata import hooks
+from pytest_sequence_metadata import hooks, termination
+from pytest_sequence_metadata.artifact_redaction import protect as protect_artifacts
 from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
     sequence_anon_client,
     sequence_asset,
@@ -61,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     config.stash[_LEFTOVERS] = []
+    protect_artifacts(config)
     if config.option.help or config.option.markers:
         # Listing options or markers runs no test: a bad SEQUENCE_URL must not stand in the way.
         return
@@ -74,6 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
         check_target(settings)
     runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     config.stash[RUNTIME] = runtime
+    cache = getattr(config, "cache", None)
+    if cache is not None and settings.kind == "live":
+        from pytest_sequence_metadata.journal import CACHE_DIR
+
+        runtime.journal_dir = Path(cache.mkdir(CACHE_DIR))
+    config.add_cleanup(termination.install())
     if settings.report:
         from pytest_sequence_metadata.report import ConformanceReport
 
@@ -114,14 +122,21 @@ def pytest_sessionstart(session: pytest.Session) -> Any:
     _redact_logging(session.config)
     runtime = get_runtime(session.config)
     if runtime.settings.sweep and not hasattr(session.config, "workerinput"):
+        # The journals first: they name each resource and the project to delete it in, tag or not.
+        recorded, journal_problems = runtime.sweep_journals()
         deleted, problems = runtime.sweep()
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
+            if recorded or journal_problems:
+                reporter.write_line(
+                    f"sequence-metadata: sweep deleted {len(recorded)} resource(s) recorded by earlier "
+                    f"runs that did not clean up: {', '.join(recorded) or 'none'}"
+                )
             ids = ", ".join(map(str, deleted)) or "none"
             reporter.write_line(
                 f"sequence-metadata: sweep deleted {len(deleted)} leftover collection(s): {ids}"
             )
-            for problem in problems:
+            for problem in [*journal_problems, *problems]:
                 reporter.write_line(f"sequence-metadata: sweep could not delete {redact(problem)}", red=True)
     return result
 
@@ -228,6 +243,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     try:
         runtime.clean()
         leftovers = runtime.leftovers()
+        runtime.close_journal()
     finally:
         runtime.close()
     if leftovers:

@@ -12,6 +12,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.emulator import Emulator
     from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
+    from pytest_sequence_metadata.journal import Journal
     from pytest_sequence_metadata.ledger import CleanupLedger, Leftover
     from pytest_sequence_metadata.traffic import TrafficStats
 
@@ -171,6 +173,8 @@ class Runtime:
         self._emulator: EmulatorHandle | None = None
         self._counter = 0
         self._lock = threading.RLock()
+        # pytest's cache directory for journals (journal.py); None without the cache plugin.
+        self.journal_dir: Path | None = None
 
     @property
     def ledger(self) -> CleanupLedger:
@@ -179,8 +183,18 @@ class Runtime:
             if self._ledger is None:
                 from pytest_sequence_metadata.ledger import CleanupLedger
 
-                self._ledger = CleanupLedger()
+                self._ledger = CleanupLedger(journal=self._journal())
             return self._ledger
+
+    def _journal(self) -> Journal | None:
+        # Only a live target outlives the process: the embedded emulator's state dies with it.
+        if self.journal_dir is None or self.settings.kind != "live":
+            return None
+        from pytest_sequence_metadata.journal import Journal
+        from pytest_sequence_metadata.settings import display_url
+
+        target = display_url(self.settings.base_url)
+        return Journal(self.journal_dir, run_id=self.run_id, worker=self.worker, target=target)
 
     @property
     def stats(self) -> TrafficStats:
@@ -224,6 +238,11 @@ class Runtime:
     def running_emulator(self) -> EmulatorHandle | None:
         """The embedded emulator if a fixture has made it, else None (never creates one)."""
         return self._emulator
+
+    def close_journal(self) -> None:
+        """Close this process's journal, removing it when nothing it lists is left behind."""
+        if self._ledger is not None and self._ledger.journal is not None:
+            self._ledger.journal.close(remove=not self._ledger.entries())
 
     @property
     def budget_exhausted(self) -> bool:
@@ -273,14 +292,19 @@ class Runtime:
         with self._lock:
             if identity in self._clients:
                 return self._clients[identity]
-        client = self._make_client(identity)
+        client, jwt = self._make_client(identity)
         with self._lock:
+            made = client
             client = self._clients.setdefault(identity, client)
-        if identity != "anonymous":
-            self.ledger.deleters.setdefault(identity, client)
+        if client is not made:  # another thread won: its client (and its JWT) is the one
+            made.close()
+        elif identity != "anonymous":
+            project = self.settings.other_project_id if identity == "other" else self.settings.project_id
+            self.ledger.register(identity, client, jwt, project)
         return client
 
-    def _make_client(self, identity: Identity) -> MetadataClient:
+    def _make_client(self, identity: Identity) -> tuple[MetadataClient, str | None]:
+        """A new client for `identity`, and the JWT it sends."""
         from pytest_sequence_metadata.client import MetadataClient
 
         settings = self.settings
@@ -291,20 +315,17 @@ class Runtime:
         if settings.kind == "emulator":
             handle = self.emulator()
             jwt = None if identity == "anonymous" else handle.mint_jwt(project, expires_in=None)
-            return MetadataClient(
+            client = MetadataClient(
                 settings.base_url,
                 jwt=jwt,
                 project_id=project,
                 transport=handle.emulator.transport(),
                 observers=observers,
             )
+            return client, jwt
         secret = {"owner": settings.jwt, "other": settings.other_jwt, "anonymous": None}[identity]
-        return MetadataClient(
-            settings.base_url,
-            jwt=secret.reveal() if secret is not None else None,
-            project_id=project,
-            observers=observers,
-        )
+        jwt = secret.reveal() if secret is not None else None
+        return MetadataClient(settings.base_url, jwt=jwt, project_id=project, observers=observers), jwt
 
     def run_tag(self) -> dict[str, Any]:
         """What every collection the plugin creates carries in `metadata.properties[TAG_KEY]`."""
@@ -316,40 +337,75 @@ class Runtime:
             count = self._counter
         return f"{label} {self.run_id}-{self.worker}-{count}"
 
+    def sweep_clients(self) -> dict[int, MetadataClient]:
+        """The client that deletes in each configured project (owner, and the other one if any)."""
+        clients: dict[int, MetadataClient] = {}
+        roles: tuple[tuple[Identity, int | None], ...] = (
+            ("owner", self.settings.project_id),
+            ("other", self.settings.other_project_id),
+        )
+        for identity, project in roles:
+            if project is not None and self.has_identity(identity):
+                clients.setdefault(project, self.client(identity))
+        return clients
+
+    def sweep_journals(self) -> tuple[list[str], list[str]]:
+        """Delete what journals of earlier (killed) runs list and is older than the sweep age.
+
+        Returns (what was deleted, problems); nothing to do without pytest's cache directory.
+        """
+        if self.journal_dir is None or self.settings.kind != "live" or not self.journal_dir.is_dir():
+            return [], []
+        from pytest_sequence_metadata import journal
+        from pytest_sequence_metadata.ledger import delete_resource
+        from pytest_sequence_metadata.settings import display_url
+
+        return journal.sweep(
+            self.journal_dir,
+            current_run=self.run_id,
+            target=display_url(self.settings.base_url),
+            cutoff=datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds),
+            clients=self.sweep_clients(),
+            delete=delete_resource,
+        )
+
     def sweep(self) -> tuple[list[int], list[str]]:
-        """Delete tagged collections of earlier runs older than the sweep age; never untagged ones.
+        """Delete tagged collections of earlier runs older than the sweep age, in every configured
+        project; never untagged ones.
 
         Returns (deleted ids, problems).
         """
         from pytest_sequence_metadata.errors import NotFoundError
 
-        client = self.client("owner")
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds)
         deleted: list[int] = []
         problems: list[str] = []
-        stale: list[int] = []
-        page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
-        try:
-            while True:
-                answer = client.list_collections(page={"page": page, "pageSize": 100})
-                for collection in answer.get("collections") or []:
-                    if _is_stale(collection, cutoff, self.run_id):
-                        stale.append(collection["id"])
-                if not (answer.get("page") or {}).get("more"):
-                    break
-                page += 1
-        except Exception as error:  # webrpc, transport and validation errors alike: report, go on
-            problems.append(f"listing collections failed ({type(error).__name__}: {error})")
-        for collection_id in stale:
+        for project, client in self.sweep_clients().items():
+            stale: list[int] = []
+            page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
             try:
-                client.delete_collection(collection_id)
-            except NotFoundError:
-                pass  # deleted meanwhile (another sweeping run): gone is what we wanted
-            except Exception as error:
-                problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
-            else:
-                deleted.append(collection_id)
-        return deleted, problems
+                while True:
+                    answer = client.list_collections(page={"page": page, "pageSize": 100})
+                    for collection in answer.get("collections") or []:
+                        if _is_stale(collection, cutoff, self.run_id):
+                            stale.append(collection["id"])
+                    if not (answer.get("page") or {}).get("more"):
+                        break
+                    page += 1
+            except Exception as error:  # webrpc, transport and validation errors alike: report, go on
+                problems.append(
+                    f"listing collections of project {project} failed ({type(error).__name__}: {error})"
+                )
+            for collection_id in stale:
+                try:
+                    client.delete_collection(collection_id)
+                except NotFoundError:
+                    pass  # deleted meanwhile (another sweeping run): gone is what we wanted
+                except Exception as error:
+                    problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
+                else:
+                    deleted.append(collection_id)
+        return sorted(deleted), problems
 
     def close(self) -> None:
         for client in self._clients.values():

@@ -50,6 +50,7 @@ class GoVerdict:
 class GoHarness:
     binary: Path
     version: str  # e.g. go1.19.8
+    unicode_version: str  # of Go's unicode tables, e.g. 13.0.0
 
     @property
     def release(self) -> tuple[int, int]:
@@ -141,4 +142,5 @@ def build_harness(go: str, raw_spec: dict[str, Any]) -> GoHarness:
             if run.returncode != 0:
                 raise RuntimeError(f"go build of the harness failed in {source}:\n{run.stderr[-4000:]}")
             os.replace(str(binary) + ".tmp", binary)
-    return GoHarness(binary, version)
+    tables = subprocess.run([binary, "-unicode"], capture_output=True, text=True, check=True)
+    return GoHarness(binary, version, tables.stdout.strip())

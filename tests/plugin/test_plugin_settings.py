@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
-import httpx
 import jwt as pyjwt
 import pytest
-from plugin_support import Server
+from plugin_support import NetworkRecorder, Server
 
 from pytest_sequence_metadata.emulator import Emulator
 
@@ -293,29 +291,6 @@ from __future__ import annotations
 def test_list(sequence_client):
     sequence_client.list_collections()
 """
-
-
-class NetworkRecorder:
-    """Stands in for every way out of the process, writing down each attempt and refusing it."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.attempts: list[str] = []
-
-        def http(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-            self.attempts.append(f"http {request.url.host}")
-            raise RuntimeError("network refused by the test")
-
-        def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
-            self.attempts.append(f"resolve {host}")
-            raise OSError("network refused by the test")
-
-        def connect(sock: socket.socket, address: Any) -> None:
-            self.attempts.append(f"connect {address}")
-            raise OSError("network refused by the test")
-
-        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", http)
-        monkeypatch.setattr(socket, "getaddrinfo", resolve)
-        monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 @pytest.mark.parametrize("extra", [[], ["--sequence-sweep"]], ids=["plain", "sweep"])
