@@ -24,7 +24,7 @@ from pytest_sequence_metadata.contract import gowire
 
 TYPES = go_types(contract_raw_spec())
 METHODS = sorted(TYPES.requests)
-EXAMPLES = 10  # hypothesis examples per method ...
+EXAMPLES = 9  # hypothesis examples per method ...
 BATCH = 40  # ... each a batch of up to this many bodies, decoded by one Go process
 
 AGREE = "agree"
