@@ -7,20 +7,26 @@ from typing import Any
 
 import anyio
 
-from .app import App, Request
-from .backend import INVALID, MAX_UPLOAD_BYTES, ApiError
+from .app import App, Request, Response
+from .backend import ApiError
+from .limits import TIMEOUT, TOO_LARGE
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-# Bodies beyond this are drained but not kept; the upload route then answers "too large".
-_BODY_LIMIT = MAX_UPLOAD_BYTES + 128 * 1024
+# Answers go out in pieces so uvicorn's flow control can pause a client that does not read (the
+# write buffer stays small) and one big answer does not hold the event loop.
+_SEND_CHUNK = 256 * 1024
 
 
 class AsgiApp:
-    """A raw ASGI 3 application (no framework: the floor of per-request cost is uvicorn's own)."""
+    """A raw ASGI 3 application (no framework: the floor of per-request cost is uvicorn's own).
+
+    Bodies are refused from their Content-Length when over the limit, read within the body timeout,
+    and answered by `App.dispatch` in a worker thread, so a 20 MB upload does not stall other calls.
+    """
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -40,19 +46,6 @@ class AsgiApp:
         # websocket and other scope types are not served
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if chunk and size <= _BODY_LIMIT:
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope.get("headers", ()):
             name = raw_name.decode("latin-1").lower()
@@ -62,27 +55,59 @@ class AsgiApp:
         path: str = scope["path"]
         if root and path.startswith(root):
             path = path[len(root) :]
+        limit = self.app.limits.body_limit(path)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:  # refused before reading a byte of it
+            await self._answer(send, self._too_large(limit))
+            return
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with anyio.fail_after(self.app.limits.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:  # a chunked body (no Content-Length) that grows too large
+                        await self._answer(send, self._too_large(limit))
+                        return
+                    if chunk:
+                        chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            cause = f"the request body did not arrive within {self.app.limits.body_timeout:g} seconds"
+            await self._answer(send, self.app.error(ApiError(TIMEOUT, cause)))
+            return
         host = headers.get("host")
         if not host:
             server = scope.get("server") or ("localhost", None)
             host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
-        request = Request(
-            method=scope["method"],
-            path=path,
-            headers=headers,
-            body=body,
-            base_url=f"{scope.get('scheme', 'http')}://{host}{root}",
-            query=scope.get("query_string", b"").decode("latin-1"),
-        )
-        if size > _BODY_LIMIT:
-            response = self.app.error(
-                ApiError(INVALID, f"the request body is larger than {_BODY_LIMIT} bytes")
-            )
-        else:
-            response = self.app.dispatch(request)
+        base_url = f"{scope.get('scheme', 'http')}://{host}{root}"
+        query = scope.get("query_string", b"").decode("latin-1")
+
+        def answer() -> Response:
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            request = Request(scope["method"], path, headers, body, base_url, query)
+            return self.app.dispatch(request)
+
+        response = await anyio.to_thread.run_sync(answer)
         if response.delay > 0:
             await anyio.sleep(response.delay)
+        await self._answer(send, response)
+
+    def _too_large(self, limit: int) -> Response:
+        return self.app.error(ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes"))
+
+    @staticmethod
+    async def _answer(send: Send, response: Response) -> None:
         raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-        raw_headers.append((b"content-length", str(len(response.body)).encode()))
+        body = response.body
+        raw_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": response.body})
+        for start in range(0, max(len(body), 1), _SEND_CHUNK):
+            end = start + _SEND_CHUNK
+            piece = body if end >= len(body) and start == 0 else body[start:end]
+            await send({"type": "http.response.body", "body": piece, "more_body": end < len(body)})

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from .connections import with_header_timeout
+from .limits import DEFAULT_LIMITS, Limits
+
 if TYPE_CHECKING:
     from . import Emulator
 
@@ -38,14 +41,18 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def uvicorn_config(app: object, *, log_level: str = "warning") -> uvicorn.Config:
-    """The settings used everywhere (and by the benchmark's floor app)."""
+def uvicorn_config(app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS) -> uvicorn.Config:
+    """The settings used everywhere (and by the benchmark's floor app).
+
+    Headers must arrive within `limits.header_timeout` (also the idle keep-alive time, at most 30 s);
+    the body timeout is the ASGI adapter's. h11 caps a request's headers at 16 KiB (uvicorn's default).
+    """
     return uvicorn.Config(
         app,  # type: ignore[arg-type]  # an ASGI 3 callable; uvicorn's type is narrower
         log_level=log_level,
         access_log=False,
         lifespan="on",
-        http="h11",
+        http=with_header_timeout("h11", limits.header_timeout),
         loop="asyncio",
         timeout_keep_alive=30,
         backlog=2048,
@@ -89,7 +96,7 @@ class ServerHandle:
 def serve_in_background(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
     """Run uvicorn for `emulator` in a daemon thread; returns once it serves (port 0: any free port)."""
     sock = bind_socket(host, port)
-    server = uvicorn.Server(uvicorn_config(emulator.asgi_app))
+    server = uvicorn.Server(uvicorn_config(emulator.asgi_app, limits=emulator.limits))
     thread = threading.Thread(
         target=server.run,
         kwargs={"sockets": [sock]},
@@ -110,6 +117,7 @@ def serve_in_background(emulator: Emulator, host: str = "127.0.0.1", port: int =
 def serve_forever(emulator: Emulator, sock: socket.socket, *, log_level: str = "warning") -> None:
     """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles the signals and shuts down)."""
     try:
-        uvicorn.Server(uvicorn_config(emulator.asgi_app, log_level=log_level)).run(sockets=[sock])
+        config = uvicorn_config(emulator.asgi_app, log_level=log_level, limits=emulator.limits)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

@@ -9,9 +9,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from pytest_sequence_metadata.errors import ERRORS_BY_NAME
 
 from .backend import INVALID, MAX_UPLOAD_BYTES, REQUIRED, ApiError
+from .limits import UPLOAD_REQUEST_BYTES
 
 BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
-_UPLOAD_OVERHEAD = 64 * 1024  # multipart framing allowed on top of the file size limit
 
 
 class _FilePart:
@@ -19,6 +19,7 @@ class _FilePart:
 
     def __init__(self) -> None:
         self.data: bytearray | None = None
+        self.file_parts = 0  # a second `file` part makes the upload ambiguous: refused
         self._header_field = b""
         self._header_value = b""
         self._is_file = False
@@ -41,17 +42,19 @@ class _FilePart:
         self._chunks = bytearray()
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self._is_file and self.data is None:
+        if self._is_file and self.file_parts == 0:
             self._chunks += data[start:end]
 
     def on_part_end(self) -> None:
-        if self._is_file and self.data is None:
-            self.data = self._chunks
+        if self._is_file:
+            self.file_parts += 1
+            if self.file_parts == 1:
+                self.data = self._chunks
 
 
 def read_upload(content_type: str, body: bytes) -> bytes:
     """The bytes of the multipart field `file` [A:upload-rules]."""
-    if len(body) > MAX_UPLOAD_BYTES + _UPLOAD_OVERHEAD:
+    if len(body) > UPLOAD_REQUEST_BYTES:
         raise ApiError(INVALID, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
     media_type, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
@@ -74,4 +77,6 @@ def read_upload(content_type: str, body: bytes) -> bytes:
         raise ApiError(BAD_REQUEST, f"malformed multipart body: {type(exc).__name__}") from None
     if part.data is None:
         raise ApiError(REQUIRED, 'the multipart field "file" is missing')
+    if part.file_parts > 1:
+        raise ApiError(INVALID, f'the body has {part.file_parts} multipart fields "file": send exactly one')
     return bytes(part.data)
