@@ -103,7 +103,12 @@ class Authenticator:
                 token,
                 self._secret,
                 algorithms=[_ALGORITHM],
-                options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "require": ["project"]},
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "require": ["project"],
+                },
             )
         except jwt.PyJWTError as exc:
             raise ApiError(_UNAUTHORIZED, f"invalid JWT: {type(exc).__name__}") from None

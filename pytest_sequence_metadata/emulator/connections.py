@@ -1,9 +1,10 @@
 """A header read timeout for uvicorn's HTTP protocols (uvicorn has none of its own).
 
-uvicorn's keep-alive timer is cancelled by every byte received, so a client that sends its headers one
-byte at a time (slowloris) keeps a connection open forever. This subclass gives each connection
-`seconds` to deliver a request's headers, counted from when it opens or finishes its previous answer;
-a request that is being read or answered is never cut.
+uvicorn's keep-alive timer is cancelled by every byte received, and a new connection has no timer at
+all, so a client that sends its headers one byte at a time (slowloris), or nothing, keeps a
+connection open forever. This subclass gives a connection `seconds` to deliver a request's headers,
+counted from when it opens or from the first byte of the next request; idle time between requests
+stays uvicorn's keep-alive timeout. A request that is being read or answered is never cut.
 """
 
 from __future__ import annotations
@@ -26,24 +27,33 @@ def with_header_timeout(http: str, seconds: float) -> type[asyncio.Protocol]:
             super().connection_made(transport)
             self._arm_header_timer()
 
+        def data_received(self, data: bytes) -> None:
+            if self._header_timer is None and self._waiting_for_headers(self.cycle):
+                self._arm_header_timer()
+            super().data_received(data)
+
         def on_response_complete(self) -> None:
             super().on_response_complete()
-            self._arm_header_timer()
+            self._disarm_header_timer()  # until the next request's first byte
 
         def connection_lost(self, exc: Exception | None) -> None:
-            if self._header_timer is not None:
-                self._header_timer.cancel()
+            self._disarm_header_timer()
             super().connection_lost(exc)
 
+        def _waiting_for_headers(self, cycle: Any) -> bool:
+            return self.cycle is cycle and (cycle is None or cycle.response_complete)
+
         def _arm_header_timer(self) -> None:
-            if self._header_timer is not None:
-                self._header_timer.cancel()
+            self._disarm_header_timer()
             self._header_timer = self.loop.call_later(seconds, self._header_deadline, self.cycle)
 
+        def _disarm_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
         def _header_deadline(self, cycle: Any) -> None:
-            # Still waiting for the next request's headers: no new cycle, or only a finished one.
-            waiting = self.cycle is cycle and (cycle is None or cycle.response_complete)
-            if waiting and not self.transport.is_closing():
+            if self._waiting_for_headers(cycle) and not self.transport.is_closing():
                 self.transport.close()
 
     HeaderTimeoutProtocol.__name__ = f"HeaderTimeout{base.__name__}"

@@ -54,7 +54,9 @@ def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
     if token is None:
         token = secrets.token_urlsafe(32)
     if len(token) < MIN_CONTROL_TOKEN_CHARS or not token.isascii() or not token.isprintable():
-        raise ValueError(f"the control token must be at least {MIN_CONTROL_TOKEN_CHARS} printable ASCII characters")
+        raise ValueError(
+            f"the control token must be at least {MIN_CONTROL_TOKEN_CHARS} printable ASCII characters"
+        )
     register_secret(token)
     return token, generated
 
@@ -102,7 +104,9 @@ def _mint(app: App, body: Mapping[str, Any]) -> str:
     if isinstance(project, bool) or not isinstance(project, int):
         raise ValueError("`project` must be a positive integer")
     if expires_in is not None and (
-        isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or not -1e12 < expires_in < 1e12
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, int | float)
+        or not -1e12 < expires_in < 1e12
     ):
         raise ValueError("`expiresIn` must be a number of seconds or null")
     return app.auth.mint(project, expires_in=expires_in)

@@ -41,11 +41,14 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def uvicorn_config(app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS) -> uvicorn.Config:
+def uvicorn_config(
+    app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS
+) -> uvicorn.Config:
     """The settings used everywhere (and by the benchmark's floor app).
 
-    Headers must arrive within `limits.header_timeout` (also the idle keep-alive time, at most 30 s);
-    the body timeout is the ASGI adapter's. h11 caps a request's headers at 16 KiB (uvicorn's default).
+    A request's headers must arrive within `limits.header_timeout`; an idle keep-alive connection
+    is closed after 30 s; the body timeout is the ASGI adapter's. h11 caps a request's headers at
+    16 KiB (uvicorn's default).
     """
     return uvicorn.Config(
         app,  # type: ignore[arg-type]  # an ASGI 3 callable; uvicorn's type is narrower

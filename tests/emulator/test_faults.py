@@ -120,9 +120,7 @@ def test_control_routes(api: Api) -> None:
     assert [f["operation"] for f in api.control("GET", "faults").json()["faults"]] == ["GetCollection"]
     assert api.rpc("GetCollection", {"collectionId": 1}).status_code == 429
     api.control("POST", "faults", json={"operation": "GetCollection", "kind": "error", "status": 503})
-    assert api.control("DELETE", "faults", params={"operation": "GetCollection"}).json() == {
-        "ok": True
-    }
+    assert api.control("DELETE", "faults", params={"operation": "GetCollection"}).json() == {"ok": True}
     assert api.rpc("GetCollection", {"collectionId": 1}).status_code == 400
     bad = api.control("POST", "faults", json={"operation": "GetCollection", "kind": "explode"})
     assert (bad.status_code, bad.json()["error"]) == (400, "InvalidArgument")

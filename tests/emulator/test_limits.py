@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emulator_support import Api, png_bytes
+from emulator_support import Api
 
 from pytest_sequence_metadata.emulator import Emulator
 from pytest_sequence_metadata.emulator.cli import main
@@ -83,7 +83,10 @@ def test_stored_metadata_per_project_is_limited(small: Api) -> None:
     cid = small.collection()
     grown = {"collection": {"id": cid, "metadata": {"name": "x", "description": "d" * 5000}}}
     assert error(small.rpc("UpdateCollection", grown)) == (409, "RequestConflict")
-    assert small.call("GetCollection", {"collectionId": cid})["collection"]["metadata"]["name"] == "Harbor Lights"
+    assert (
+        small.call("GetCollection", {"collectionId": cid})["collection"]["metadata"]["name"]
+        == "Harbor Lights"
+    )
     fits = {"collection": {"id": cid, "metadata": {"name": "x", "description": "d" * 3000}}}
     assert small.rpc("UpdateCollection", fits).status_code == 200
     assert error(create(small, {"name": "y", "description": "d" * 1500})) == (409, "RequestConflict")
@@ -107,7 +110,9 @@ def test_stored_files_per_project_are_limited(small: Api) -> None:
 def test_integers_beyond_pythons_digit_limit_are_bad_requests(api: Api, digits: int) -> None:
     body = b'{"collectionId": ' + b"7" * digits + b"}"
     response = api.client.post(
-        "/rpc/Collections/GetCollection", content=body, headers={**api.auth(1), "content-type": "application/json"}
+        "/rpc/Collections/GetCollection",
+        content=body,
+        headers={**api.auth(1), "content-type": "application/json"},
     )
     assert error(response) == (400, "WebrpcBadRequest")
     control = api.control("POST", "token", content=b'{"project": ' + b"1" * digits + b"}")
@@ -115,7 +120,9 @@ def test_integers_beyond_pythons_digit_limit_are_bad_requests(api: Api, digits: 
 
 
 def test_limits_parse_and_refuse_nonsense() -> None:
-    assert Limits.parse(["request-bytes=10", "body_timeout=0.5"]) == Limits(request_bytes=10, body_timeout=0.5)
+    assert Limits.parse(["request-bytes=10", "body_timeout=0.5"]) == Limits(
+        request_bytes=10, body_timeout=0.5
+    )
     with pytest.raises(ValueError, match="NAME=VALUE"):
         Limits.parse(["nope=1"])
     with pytest.raises(ValueError, match="expected a number"):
@@ -141,8 +148,7 @@ def quick() -> Iterator[ServerHandle]:
 
 
 def _connect(handle: ServerHandle) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", handle.port), timeout=5)
-    return sock
+    return socket.create_connection(("127.0.0.1", handle.port), timeout=5)
 
 
 def _read_all(sock: socket.socket) -> bytes:
@@ -158,8 +164,10 @@ def _read_all(sock: socket.socket) -> bytes:
 
 
 def test_an_oversize_content_length_is_refused_before_the_body(quick: ServerHandle) -> None:
-    for path, limit in (("/rpc/Collections/CreateCollection", DEFAULT_LIMITS.request_bytes),
-                        ("/projects/1/collections/1/tokens/1/upload/image", UPLOAD_REQUEST_BYTES)):
+    for path, limit in (
+        ("/rpc/Collections/CreateCollection", DEFAULT_LIMITS.request_bytes),
+        ("/projects/1/collections/1/tokens/1/upload/image", UPLOAD_REQUEST_BYTES),
+    ):
         with _connect(quick) as sock:
             head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             sock.sendall(f"{head}Content-Length: {limit + 1}\r\n\r\n".encode())
@@ -172,7 +180,9 @@ def test_an_oversize_content_length_is_refused_before_the_body(quick: ServerHand
 
 def test_a_body_shorter_than_its_content_length_times_out(quick: ServerHandle) -> None:
     with _connect(quick) as sock:
-        head = "POST /rpc/Collections/ListCollections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        head = (
+            "POST /rpc/Collections/ListCollections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        )
         sock.sendall(f"{head}Content-Length: 100\r\n\r\n{{}}".encode())
         started = time.monotonic()
         answer = _read_all(sock)

@@ -145,7 +145,9 @@ def test_deleting_an_asset_removes_its_file(api: Api) -> None:
 
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
-HTML = b"<!DOCTYPE html><html><body><script>fetch('/_emulator/reset', {method: 'POST'})</script></body></html>"
+HTML = (
+    b"<!DOCTYPE html><html><body><script>fetch('/_emulator/reset', {method: 'POST'})</script></body></html>"
+)
 
 
 @pytest.mark.parametrize("data", [SVG, HTML, png_bytes(2, 2)], ids=["svg", "html", "png"])
