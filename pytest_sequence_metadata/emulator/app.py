@@ -23,7 +23,7 @@ from .control import answer_control
 from .decoding import REQUESTS, DecodeError, decode_request
 from .faults import FaultRule, Faults
 from .limits import DEFAULT_LIMITS, TOO_LARGE, Limits, check_value_sizes, unmarshal_error
-from .upload_form import read_upload
+from .upload_form import UploadForm, read_upload
 from .validation import Validator, load_request_validators
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ class Request:
     body: bytes
     base_url: str
     query: str = ""
+    # An upload's multipart body, parsed while it arrived (then `body` is empty); ASGI adapter only.
+    form: UploadForm | None = None
 
 
 @dataclass(slots=True)
@@ -280,7 +282,9 @@ class App:
     def _route(self, request: Request) -> Response:
         path = request.path
         limit = self.limits.body_limit(path)
-        if len(request.body) > limit:  # the ASGI adapter refuses this from Content-Length already
+        if len(request.body) > limit or (
+            request.form is not None and request.form.size > limit
+        ):  # the ASGI adapter refuses this from Content-Length already
             raise ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes")
         if path.startswith(RPC_PREFIX):
             return self._rpc(request, path[len(RPC_PREFIX) :])
@@ -401,7 +405,10 @@ class App:
             return self._file(b.public_collection_file(project, collection, params[0]))
         if operation == "GetPrivateTokenAsset":
             return self._file(b.private_token_asset(project, collection, params[0], params[1]))
-        data = read_upload(request.headers.get("content-type", ""), request.body)
+        if request.form is not None:
+            data = request.form.file()
+        else:
+            data = read_upload(request.headers.get("content-type", ""), request.body)
         if operation == "UploadTokenAsset":
             asset = b.upload_token_asset(project, collection, params[0], params[1], data, base_url=base)
         else:

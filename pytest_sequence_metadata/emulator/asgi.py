@@ -10,6 +10,7 @@ import anyio
 from .app import App, Request, Response
 from .backend import ApiError
 from .limits import TIMEOUT, TOO_LARGE
+from .upload_form import UploadForm
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -19,17 +20,23 @@ Send = Callable[[Message], Awaitable[None]]
 # Answers go out in pieces so uvicorn's flow control can pause a client that does not read (the
 # write buffer stays small) and one big answer does not hold the event loop.
 _SEND_CHUNK = 256 * 1024
+# Requests that may take long (big bodies, whole pages of a project) are answered in a worker thread;
+# small ones on the loop, which is faster and, under load, quicker to get the GIL back.
+_THREAD_BODY_BYTES = 64 * 1024
 
 
 class AsgiApp:
     """A raw ASGI 3 application (no framework: the floor of per-request cost is uvicorn's own).
 
-    Bodies are refused from their Content-Length when over the limit, read within the body timeout,
-    and answered by `App.dispatch` in a worker thread, so a 20 MB upload does not stall other calls.
+    Bodies are refused from their Content-Length when over the limit and read within the body
+    timeout; big ones and List calls are answered by `App.dispatch` in a worker thread, so a 20 MB
+    upload or a full page of large collections does not stall other calls.
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, dispatch_in_thread: bool = True) -> None:
         self.app = app
+        # False answers everything on the event loop, as before (benchmarks/bench_load.py compares).
+        self.dispatch_in_thread = dispatch_in_thread
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -62,6 +69,8 @@ class AsgiApp:
             return
         chunks: list[bytes] = []
         size = 0
+        # An upload is parsed as it arrives: no 20 MB search or copy at once, no body kept twice.
+        form = UploadForm(headers.get("content-type", "")) if scope["method"] == "PUT" else None
         try:
             with anyio.fail_after(self.app.limits.body_timeout):
                 while True:
@@ -73,7 +82,9 @@ class AsgiApp:
                     if size > limit:  # a chunked body (no Content-Length) that grows too large
                         await self._answer(send, self._too_large(limit))
                         return
-                    if chunk:
+                    if form is not None:
+                        form.feed(chunk)
+                    elif chunk:
                         chunks.append(chunk)
                     if not message.get("more_body", False):
                         break
@@ -90,10 +101,11 @@ class AsgiApp:
 
         def answer() -> Response:
             body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            request = Request(scope["method"], path, headers, body, base_url, query)
+            request = Request(scope["method"], path, headers, body, base_url, query, form)
             return self.app.dispatch(request)
 
-        response = await anyio.to_thread.run_sync(answer)
+        heavy = size > _THREAD_BODY_BYTES or path.startswith("/rpc/Collections/List")
+        response = await anyio.to_thread.run_sync(answer) if heavy and self.dispatch_in_thread else answer()
         if response.delay > 0:
             await anyio.sleep(response.delay)
         await self._answer(send, response)
