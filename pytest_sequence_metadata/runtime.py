@@ -170,12 +170,19 @@ class Runtime:
             raise RuntimeError("the target is a live API (--sequence-url); there is no embedded emulator")
         with self._lock:
             if self._emulator is None:
+                import secrets
+
                 from pytest_sequence_metadata.emulator import Emulator
 
                 assert self.settings.project_id is not None
                 assert self.settings.other_project_id is not None
+                # A token of its own (not $SEQUENCE_EMULATOR_CONTROL_TOKEN, meant for a standalone
+                # server): `sequence_emulator.emulator.control_headers()` opens the control routes.
+                emulator = Emulator(
+                    mutations=self.emulator_mutations, control_token=secrets.token_urlsafe(32)
+                )
                 self._emulator = EmulatorHandle(
-                    Emulator(mutations=self.emulator_mutations),
+                    emulator,
                     self.settings.project_id,
                     self.settings.other_project_id,
                 )
