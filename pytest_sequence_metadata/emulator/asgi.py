@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -68,29 +69,18 @@ class AsgiApp:
             await self._answer(send, self._too_large(limit))
             return
         chunks: list[bytes] = []
-        size = 0
         # An upload is parsed as it arrives: no 20 MB search or copy at once, no body kept twice.
         form = UploadForm(headers.get("content-type", "")) if scope["method"] == "PUT" else None
         try:
-            with anyio.fail_after(self.app.limits.body_timeout):
-                while True:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        return
-                    chunk = message.get("body", b"")
-                    size += len(chunk)
-                    if size > limit:  # a chunked body (no Content-Length) that grows too large
-                        await self._answer(send, self._too_large(limit))
-                        return
-                    if form is not None:
-                        form.feed(chunk)
-                    elif chunk:
-                        chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
+            size = await self._with_body_timeout(self._read_body(receive, limit, form, chunks))
         except TimeoutError:
             cause = f"the request body did not arrive within {self.app.limits.body_timeout:g} seconds"
             await self._answer(send, self.app.error(ApiError(TIMEOUT, cause)))
+            return
+        if size is None:  # the client went away
+            return
+        if size > limit:  # a chunked body (no Content-Length) that grew too large
+            await self._answer(send, self._too_large(limit))
             return
         host = headers.get("host")
         if not host:
@@ -109,6 +99,40 @@ class AsgiApp:
         if response.delay > 0:
             await anyio.sleep(response.delay)
         await self._answer(send, response)
+
+    @staticmethod
+    async def _read_body(
+        receive: Receive, limit: int, form: UploadForm | None, chunks: list[bytes]
+    ) -> int | None:
+        """Receive the body into `form` or `chunks`; its size (reading stops past `limit`), None on
+        a disconnect."""
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return size
+            if form is not None:
+                form.feed(chunk)
+            elif chunk:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                return size
+
+    async def _with_body_timeout(self, reading: Awaitable[int | None]) -> int | None:
+        """`reading`, or TimeoutError after `limits.body_timeout` seconds."""
+        seconds = self.app.limits.body_timeout
+        try:
+            asyncio.current_task()
+        except RuntimeError:  # not on asyncio (trio through anyio, in-process)
+            with anyio.fail_after(seconds):
+                return await reading
+        # What anyio.fail_after does, at a third of its cost on every request.
+        async with asyncio.timeout(seconds):
+            return await reading
 
     def _too_large(self, limit: int) -> Response:
         return self.app.error(ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes"))

@@ -80,6 +80,12 @@ class Limits:
                 raise ValueError(f"--limit {key}: expected a number, got {raw!r}") from None
         return cls(**changes)
 
+    @property
+    def smallest_oversize_body(self) -> int:
+        """Bodies up to this size cannot hold a string or an array/object over the limits (a JSON
+        string of n characters takes n + 2 bytes, an array of n entries 2n + 1)."""
+        return min(self.string_chars + 2, 2 * self.items + 1)
+
     def body_limit(self, path: str) -> int:
         """The largest body accepted on `path` (the upload routes take files)."""
         return UPLOAD_REQUEST_BYTES if path.startswith("/projects/") else self.request_bytes
