@@ -47,7 +47,8 @@ ROUTES: dict[str, tuple[str, ...]] = {
 def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
     """The control token and whether it was generated: the argument, else the env var, else random.
 
-    The token is registered as a secret, so the plugin's output redacts it.
+    A given token is registered as a secret, so the plugin's output redacts it (a random one is
+    known only to this process, and registering one per Emulator() would grow the registry).
     """
     token = explicit if explicit is not None else os.environ.get(CONTROL_TOKEN_ENV_VAR) or None
     generated = token is None
@@ -57,7 +58,8 @@ def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
         raise ValueError(
             f"the control token must be at least {MIN_CONTROL_TOKEN_CHARS} printable ASCII characters"
         )
-    register_secret(token)
+    if not generated:
+        register_secret(token)
     return token, generated
 
 
