@@ -236,7 +236,7 @@ class App:
             dict(validators) if validators is not None else load_request_validators(list(RPC_HANDLERS))
         )
         self._on_reset = on_reset or backend.reset
-        # An empty token opens nothing: compare_digest never matches it with a header that was sent.
+        # An empty token opens nothing (an App built without one has no usable control routes).
         self.control_token = control_token
         self.limits = limits
 

@@ -65,7 +65,8 @@ def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
 
 def _check_control_token(app: App, request: Request) -> None:
     sent = request.headers.get(CONTROL_TOKEN_HEADER.lower(), "")
-    if not hmac.compare_digest(sent.encode("latin-1", "replace"), app.control_token.encode()):
+    expected = app.control_token.encode()
+    if not expected or not hmac.compare_digest(sent.encode("latin-1", "replace"), expected):
         what = "a wrong" if sent else "no"
         raise ApiError(UNAUTHORIZED, f"{what} control token in the {CONTROL_TOKEN_HEADER} header")
 

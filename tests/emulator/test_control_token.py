@@ -10,6 +10,8 @@ import pytest
 from emulator_support import CLI, CONTROL_TOKEN, Api, start_standalone
 
 from pytest_sequence_metadata.emulator import Emulator
+from pytest_sequence_metadata.emulator.app import App, Request
+from pytest_sequence_metadata.emulator.auth import Authenticator
 from pytest_sequence_metadata.emulator.control import CONTROL_TOKEN_ENV_VAR, CONTROL_TOKEN_HEADER
 from pytest_sequence_metadata.redaction import redact
 
@@ -116,3 +118,11 @@ def test_a_given_token_is_not_echoed() -> None:
         process.terminate()
         out, _ = process.communicate(timeout=10)
     assert CONTROL_TOKEN not in out
+
+
+def test_an_app_without_a_token_opens_no_control_route() -> None:
+    emulator = Emulator()
+    app = App(emulator.backend, Authenticator(emulator.jwt_secret), emulator.faults, validators={})
+    for headers in ({}, {CONTROL_TOKEN_HEADER.lower(): ""}):
+        answer = app.dispatch(Request("POST", "/_emulator/reset", headers, b"", "http://x"))
+        assert answer.status == 401
