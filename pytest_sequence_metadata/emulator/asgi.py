@@ -24,6 +24,8 @@ _SEND_CHUNK = 256 * 1024
 # Requests that may take long (big bodies, whole pages of a project) are answered in a worker thread;
 # small ones on the loop, which is faster and, under load, quicker to get the GIL back.
 _THREAD_BODY_BYTES = 64 * 1024
+# Sent with answers given before the body was read: the rest of it is not worth reading.
+_CLOSE = [("connection", "close")]
 
 
 class AsgiApp:
@@ -75,7 +77,7 @@ class AsgiApp:
             size = await self._with_body_timeout(self._read_body(receive, limit, form, chunks))
         except TimeoutError:
             cause = f"the request body did not arrive within {self.app.limits.body_timeout:g} seconds"
-            await self._answer(send, self.app.error(ApiError(TIMEOUT, cause)))
+            await self._answer(send, self.app.error(ApiError(TIMEOUT, cause), _CLOSE))
             return
         if size is None:  # the client went away
             return
@@ -135,7 +137,7 @@ class AsgiApp:
             return await reading
 
     def _too_large(self, limit: int) -> Response:
-        return self.app.error(ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes"))
+        return self.app.error(ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes"), _CLOSE)
 
     @staticmethod
     async def _answer(send: Send, response: Response) -> None:

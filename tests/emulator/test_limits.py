@@ -176,6 +176,7 @@ def test_an_oversize_content_length_is_refused_before_the_body(quick: ServerHand
             assert time.monotonic() - started < 0.4
         assert answer.startswith(b"HTTP/1.1 413 ")
         assert b'"error":"InvalidArgument"' in answer
+        assert b"connection: close" in answer.lower()
 
 
 def test_a_body_shorter_than_its_content_length_times_out(quick: ServerHandle) -> None:
