@@ -4,10 +4,11 @@
 
 Each server is a separate process (`sequence-metadata-emulator serve`), driven by wrk (C) for the
 small calls and by 4 uploader processes (httpx) that PUT a 20 MB file again and again. Measured for:
-- `threaded`: the emulator as shipped (App.dispatch in a worker thread);
-- `inline`: the same code answering on the event loop (`AsgiApp(dispatch_in_thread=False)`), i.e.
-  what one big body did to everyone before;
-- `baseline` (with --baseline-src): the emulator of another checkout, e.g. the main branch.
+- `threaded`: the emulator as shipped (uploads parsed as they arrive, big bodies and List calls
+  answered in a worker thread, small calls on the event loop);
+- `inline`: the same code answering every call on the event loop (`AsgiApp(dispatch_in_thread=False)`);
+- `baseline` (with --baseline-src): the emulator of another checkout, e.g. the main branch before
+  these changes (every call on the loop, a body parsed in one go).
 Printed: plain GetCollection req/s (wrk -c8) and its ratio to `inline`/`baseline` (target >= 0.8),
 then p50/p99/max GetCollection latency (wrk -c4 --latency) under the uploads (target p99 < 50 ms).
 The machine is shared and noisy: read the figures as orders of magnitude, run twice before believing.
@@ -145,7 +146,8 @@ def measure(mode: str, args: argparse.Namespace, jwt: str) -> dict[str, float]:
         lua = GET_COLLECTION_LUA.format(jwt=jwt, cid=cid)
         wrk(url, lua, 8, 1)  # warm-up
         plain = wrk(url, lua, 8, args.duration)
-        stop, done = multiprocessing.Event(), multiprocessing.Queue()
+        stop = multiprocessing.Event()
+        done: multiprocessing.Queue[int] = multiprocessing.Queue()
         uploaders = [
             multiprocessing.Process(target=upload_forever, args=(url, jwt, cid, token, stop, done))
             for token in range(UPLOADERS)
