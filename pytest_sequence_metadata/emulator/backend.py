@@ -284,12 +284,14 @@ class Backend:
 
     # --- state limits ----------------------------------------------------------------------------
 
-    def _charge(self, project: int, delta: int) -> None:
-        """Count `delta` metadata bytes against the project (before the write: a refusal changes nothing)."""
+    def _charge(self, project: int, delta: int, *, apply: bool = True) -> None:
+        """Count `delta` metadata bytes against the project (before the write: a refusal changes
+        nothing); `apply=False` only checks."""
         owner = self._project(project)
         if delta > 0 and owner.metadata_bytes + delta > self.limits.metadata_bytes:
             raise self.limits.state_error(f"{self.limits.metadata_bytes} bytes of metadata")
-        owner.metadata_bytes += delta
+        if apply:
+            owner.metadata_bytes += delta
 
     def _charge_files(self, project: int, delta: int, *, apply: bool = True) -> None:
         owner = self._project(project)
@@ -633,6 +635,9 @@ class Backend:
         col = self._collection(project, collection_id)
         tok = self._token(col, token_id)
         if token is not None:  # [A:update-token-partial]
+            metadata = self._token_metadata(token)  # [A:update-replaces-metadata]
+            grown = _stored_size(metadata) - _stored_size(tok.metadata)
+            self._charge(project, grown, apply=False)
             new_id = tok.token_id
             if token.get("tokenId"):
                 new_id = canonical_token_id(token["tokenId"], "token.tokenId")
@@ -644,8 +649,7 @@ class Backend:
                     if asset.token_id == tok.token_id:
                         asset.token_id = new_id
                 tok.token_id = new_id
-            metadata = self._token_metadata(token)  # [A:update-replaces-metadata]
-            self._charge(project, _stored_size(metadata) - _stored_size(tok.metadata))
+            self._charge(project, grown)
             tok.metadata = metadata
         if private is not None:
             tok.private = private

@@ -224,3 +224,24 @@ def test_a_slow_request_is_not_cut_by_the_header_timeout(quick: ServerHandle) ->
     with httpx.Client(base_url=quick.url) as client:
         headers = {"Authorization": f"Bearer {quick.emulator.mint_jwt(1)}"}
         assert client.post("/rpc/Collections/ListCollections", json={}, headers=headers).status_code == 200
+
+
+def test_deletes_give_back_all_the_room_renames_and_refusals_take_none(small: Api) -> None:
+    cid = small.collection()
+    small.token(cid, "1", description="d" * 500)
+    small.token(cid, "2")
+    small.image(cid, "1", data=bytes(range(200)))
+    rename = {"collectionId": cid, "tokenId": "2", "token": {"tokenId": "1", "name": "clash"}}
+    assert error(small.rpc("UpdateToken", rename)) == (409, "RequestConflict")  # a refused write
+    moved = {"collectionId": cid, "tokenId": "2", "token": {"tokenId": "3", "name": "d" * 900}}
+    assert small.rpc("UpdateToken", moved).status_code == 200
+    small.call("DeleteCollection", {"collectionId": cid})
+    # Everything was given back: the whole budgets fit again.
+    near_full = create(small, {"name": "x", "description": "d" * 4000})
+    assert near_full.status_code == 200, "metadata bytes leaked"
+    small.call("DeleteCollection", {"collectionId": near_full.json()["collection"]["id"]})
+    cid = small.collection("second")
+    small.token(cid, "1")
+    small.token(cid, "2")
+    small.token(cid, "3")
+    small.image(cid, "1", data=bytes(range(250)))
