@@ -231,7 +231,7 @@ def test_deletes_give_back_all_the_room_renames_and_refusals_take_none(small: Ap
     small.token(cid, "1", description="d" * 500)
     small.token(cid, "2")
     small.image(cid, "1", data=bytes(range(200)))
-    rename = {"collectionId": cid, "tokenId": "2", "token": {"tokenId": "1", "name": "clash"}}
+    rename = {"collectionId": cid, "tokenId": "2", "token": {"tokenId": "1", "name": "c" * 1000}}
     assert error(small.rpc("UpdateToken", rename)) == (409, "RequestConflict")  # a refused write
     moved = {"collectionId": cid, "tokenId": "2", "token": {"tokenId": "3", "name": "d" * 900}}
     assert small.rpc("UpdateToken", moved).status_code == 200
