@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -41,6 +42,7 @@ class Target:
 
     @property
     def is_emulator(self) -> bool:
+        """Whether the target is the embedded emulator."""
         return self.kind == "emulator"
 
 
@@ -81,6 +83,7 @@ class EmulatorHandle:
         self.emulator.reset()
 
     def stop(self) -> None:
+        """Stop the HTTP server if `url` started one (the plugin does at the end of the run)."""
         with self._lock:
             if self._server is not None:
                 self._server.stop()
@@ -294,7 +297,7 @@ def _xdist_workers() -> int:
         return 1
 
 
-def _is_stale(collection: dict[str, Any], cutoff: datetime, current_run: str) -> bool:
+def _is_stale(collection: Mapping[str, Any], cutoff: datetime, current_run: str) -> bool:
     properties = (collection.get("metadata") or {}).get("properties") or {}
     tag = properties.get(TAG_KEY)
     if not isinstance(tag, dict) or tag.get("run") == current_run:
