@@ -17,7 +17,7 @@ import pytest
 from pytest_sequence_metadata.runtime import TAG_KEY, EmulatorHandle, Runtime, Target, get_runtime
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.client import MetadataClient
+    from pytest_sequence_metadata.client import AsyncMetadataClient, MetadataClient
     from pytest_sequence_metadata.spec import Spec
     from pytest_sequence_metadata.types import Asset, Collection, TokenMetadata
 
@@ -52,16 +52,40 @@ def sequence_anon_client(request: pytest.FixtureRequest) -> MetadataClient:
     return _runtime(request).client("anonymous")
 
 
-@pytest.fixture(scope="session")
-def sequence_other_client(request: pytest.FixtureRequest) -> MetadataClient:
-    """A `MetadataClient` authenticated as a second project (isolation checks)."""
+def _second_project(request: pytest.FixtureRequest) -> Runtime:
     runtime = _runtime(request)
     if not runtime.has_identity("other"):
         pytest.skip(
             "needs a second project: pass --sequence-other-jwt (or set SEQUENCE_OTHER_JWT) "
             "with a JWT of another project"
         )
-    return runtime.client("other")
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def sequence_other_client(request: pytest.FixtureRequest) -> MetadataClient:
+    """A `MetadataClient` authenticated as a second project (isolation checks)."""
+    return _second_project(request).client("other")
+
+
+# The async clients are given by sync fixtures: they need neither pytest-asyncio nor anyio's plugin
+# (nor stop the sync fixtures from working without them), and one client serves every event loop.
+@pytest.fixture(scope="session")
+def sequence_async_client(request: pytest.FixtureRequest) -> AsyncMetadataClient:
+    """An `AsyncMetadataClient` authenticated as the owner project; what it creates goes at teardown."""
+    return _runtime(request).async_client("owner")
+
+
+@pytest.fixture(scope="session")
+def sequence_async_anon_client(request: pytest.FixtureRequest) -> AsyncMetadataClient:
+    """An `AsyncMetadataClient` with no credentials: what the public sees."""
+    return _runtime(request).async_client("anonymous")
+
+
+@pytest.fixture(scope="session")
+def sequence_async_other_client(request: pytest.FixtureRequest) -> AsyncMetadataClient:
+    """An `AsyncMetadataClient` authenticated as a second project (isolation checks)."""
+    return _second_project(request).async_client("other")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,14 @@ import pytest
 from pytest_sequence_metadata.settings import Settings
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.client import ClientObserver, MetadataClient
+    import httpx
+
+    from pytest_sequence_metadata.client import (
+        AsyncMetadataClient,
+        ClientObserver,
+        MetadataClient,
+        ThreadedTransport,
+    )
     from pytest_sequence_metadata.emulator import Emulator
     from pytest_sequence_metadata.emulator.faults import Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
@@ -108,6 +115,8 @@ class Runtime:
         self.emulator_mutations: tuple[str, ...] = settings.emulator_mutations
         self._observers: list[ClientObserver] | None = None
         self._clients: dict[Identity, MetadataClient] = {}
+        self._async_clients: dict[Identity, AsyncMetadataClient] = {}
+        self._async_transports: list[ThreadedTransport] = []
         self._emulator: EmulatorHandle | None = None
         self._counter = 0
         self._lock = threading.RLock()
@@ -211,30 +220,59 @@ class Runtime:
             self.ledger.deleters.setdefault(identity, client)
         return client
 
-    def _make_client(self, identity: Identity) -> MetadataClient:
-        from pytest_sequence_metadata.client import MetadataClient
+    def async_client(self, identity: Identity) -> AsyncMetadataClient:
+        """The plugin's async client for an identity, created once per process, usable on any loop.
 
+        It shares the sync client's observers (ledger, budget, rate limit); what it creates is
+        deleted through the sync client, so a sync teardown cleans up after an async test.
+        """
+        with self._lock:
+            if identity in self._async_clients:
+                return self._async_clients[identity]
+        self.client(identity)  # registers the ledger's deleter for this identity
+        client = self._make_async_client(identity)
+        with self._lock:
+            return self._async_clients.setdefault(identity, client)
+
+    def _credentials(self, identity: Identity) -> tuple[str | None, int | None, list[ClientObserver]]:
+        """JWT, project id and observers of an identity's clients, sync or async alike."""
         settings = self.settings
         project = settings.other_project_id if identity == "other" else settings.project_id
         observers = [*self.observers()]
         if identity != "anonymous":
             observers.append(self.ledger.observer(identity))
         if settings.kind == "emulator":
-            handle = self.emulator()
-            jwt = None if identity == "anonymous" else handle.mint_jwt(project, expires_in=None)
-            return MetadataClient(
-                settings.base_url,
-                jwt=jwt,
-                project_id=project,
-                transport=handle.emulator.transport(),
-                observers=observers,
-            )
-        secret = {"owner": settings.jwt, "other": settings.other_jwt, "anonymous": None}[identity]
+            jwt = None if identity == "anonymous" else self.emulator().mint_jwt(project, expires_in=None)
+        else:
+            secret = {"owner": settings.jwt, "other": settings.other_jwt, "anonymous": None}[identity]
+            jwt = secret.reveal() if secret is not None else None
+        return jwt, project, observers
+
+    def _make_client(self, identity: Identity) -> MetadataClient:
+        from pytest_sequence_metadata.client import MetadataClient
+
+        jwt, project, observers = self._credentials(identity)
+        transport = self.emulator().emulator.transport() if self.settings.kind == "emulator" else None
         return MetadataClient(
-            settings.base_url,
-            jwt=secret.reveal() if secret is not None else None,
-            project_id=project,
-            observers=observers,
+            self.settings.base_url, jwt=jwt, project_id=project, transport=transport, observers=observers
+        )
+
+    def _make_async_client(self, identity: Identity) -> AsyncMetadataClient:
+        from pytest_sequence_metadata.client import AsyncMetadataClient, ThreadedTransport
+
+        jwt, project, observers = self._credentials(identity)
+        # Session-scoped, but pytest-asyncio gives each test its own event loop and anyio may run
+        # trio: both transports hold nothing tied to a loop (the emulator's answers in-process; a
+        # live target's connections live in a sync pool used from worker threads).
+        transport: httpx.AsyncBaseTransport
+        if self.settings.kind == "emulator":
+            transport = self.emulator().emulator.transport()
+        else:
+            threaded = ThreadedTransport()
+            self._async_transports.append(threaded)
+            transport = threaded
+        return AsyncMetadataClient(
+            self.settings.base_url, jwt=jwt, project_id=project, transport=transport, observers=observers
         )
 
     def run_tag(self) -> dict[str, Any]:
@@ -285,6 +323,8 @@ class Runtime:
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
+        for transport in self._async_transports:
+            transport.close()
         if self._emulator is not None:
             self._emulator.stop()
 

@@ -1,0 +1,191 @@
+"""The async fixtures under pytest-asyncio and under anyio's plugin: same ledger, budget, limits, secrets."""
+
+from __future__ import annotations
+
+import pytest
+from plugin_support import LEAN, Server
+
+# pytest-asyncio in strict mode (its default), with a fresh event loop for every test.
+ASYNCIO_INI = """
+[pytest]
+asyncio_mode = strict
+asyncio_default_fixture_loop_scope = function
+"""
+
+CREATES_THEN_CHECKS = """
+from __future__ import annotations
+
+import pytest
+
+from pytest_sequence_metadata import NotFoundError
+
+created = []
+
+
+@{mark}
+async def test_creates_a_collection(sequence_async_client):
+    answer = await sequence_async_client.create_collection({{"metadata": {{"name": "made async"}}}})
+    collection = answer["collection"]
+    got = await sequence_async_client.get_collection(collection["id"])
+    assert got["collection"]["metadata"]["name"] == "made async"
+    await sequence_async_client.create_token(collection["id"], {{"tokenId": "1", "name": "one"}})
+    created.append(collection["id"])
+
+
+@{mark}
+async def test_the_same_client_works_on_the_next_tests_loop(sequence_async_client):
+    # Another test, another event loop: the session's client still works, and the collection of the
+    # test before is gone already (deleted at its teardown).
+    with pytest.raises(NotFoundError):
+        await sequence_async_client.get_collection(created[0])
+    listed = await sequence_async_client.list_collections()
+    assert not listed["collections"]
+    await sequence_async_client.create_collection({{"metadata": {{"name": "made async too"}}}})
+
+
+def test_nothing_of_the_async_tests_is_left(sequence_client):
+    assert not sequence_client.list_collections()["collections"]
+"""
+
+EMULATOR_STATE_REPORTER = """
+from __future__ import annotations
+
+from pytest_sequence_metadata.runtime import get_runtime
+
+
+def pytest_unconfigure(config):
+    print("EMULATOR STATE", get_runtime(config).emulator().emulator.backend.stats())
+"""
+
+PLUGINS = {
+    "pytest-asyncio": ("pytest.mark.asyncio", ("-p", "no:anyio")),
+    "anyio": ("pytest.mark.anyio", ("-p", "no:asyncio")),
+}
+NOTHING_LEFT = "EMULATOR STATE {'projects': 1, 'collections': 0, 'tokens': 0, 'assets': 0}"
+
+
+@pytest.mark.parametrize("plugin", sorted(PLUGINS))
+def test_an_async_test_leaves_nothing_on_the_emulator(pytester: pytest.Pytester, plugin: str) -> None:
+    mark, only = PLUGINS[plugin]
+    pytester.makeini(ASYNCIO_INI if plugin == "pytest-asyncio" else "[pytest]\n")
+    pytester.makeconftest(EMULATOR_STATE_REPORTER)
+    pytester.makepyfile(CREATES_THEN_CHECKS.format(mark=mark))
+    result = pytester.runpytest("-s", *only)
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines([NOTHING_LEFT])
+
+
+@pytest.mark.parametrize("plugin", sorted(PLUGINS))
+def test_an_async_test_leaves_nothing_on_a_live_target(
+    pytester: pytest.Pytester, server: Server, plugin: str
+) -> None:
+    # Over HTTP the connections are real: the session's client must not carry them from one test's
+    # loop into the next one's.
+    mark, only = PLUGINS[plugin]
+    pytester.makeini(ASYNCIO_INI if plugin == "pytest-asyncio" else "[pytest]\n")
+    pytester.makepyfile(CREATES_THEN_CHECKS.format(mark=mark))
+    result = pytester.runpytest(*server.args(), *only)
+    result.assert_outcomes(passed=3)
+    assert server.collections() == []
+    assert server.stats()["tokens"] == 0
+
+
+FAILS_AFTER_CREATING = """
+import pytest
+
+
+@pytest.mark.anyio
+async def test_fails(sequence_async_client, sequence_async_other_client):
+    await sequence_async_client.create_collection({"metadata": {"name": "mine"}})
+    await sequence_async_other_client.create_collection({"metadata": {"name": "theirs"}})
+    assert False, repr(sequence_async_client)
+"""
+
+
+def test_a_failing_async_test_is_cleaned_up_and_shows_no_secret(
+    pytester: pytest.Pytester, server: Server
+) -> None:
+    pytester.makepyfile(FAILS_AFTER_CREATING)
+    result = pytester.runpytest(*server.args("--sequence-other-jwt", server.other_jwt), "-l")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*AssertionError: AsyncMetadataClient(*jwt='***'*"])
+    output = result.stdout.str() + result.stderr.str()
+    assert server.jwt not in output
+    assert server.other_jwt not in output
+    assert server.collections(1) == []
+    assert server.collections(2) == []
+
+
+BUDGET_AND_LIMIT = """
+import pytest
+
+from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.traffic import RateLimiter, RequestBudgetExceeded
+
+
+@pytest.mark.anyio
+async def test_counts(request, sequence_async_client):
+    runtime = get_runtime(request.config)
+    limiter = next(o for o in runtime.observers() if isinstance(o, RateLimiter))
+    await sequence_async_client.list_collections()
+    await sequence_async_client.create_collection({"metadata": {"name": "counted"}})
+    assert limiter.acquired == runtime.stats.sent == 2
+    with pytest.raises(RequestBudgetExceeded, match="request budget of 3 requests used up"):
+        for _ in range(3):
+            await sequence_async_client.list_collections()
+"""
+
+
+def test_the_async_clients_share_the_budget_and_the_rate_limit(
+    pytester: pytest.Pytester, server: Server
+) -> None:
+    pytester.makepyfile(BUDGET_AND_LIMIT)
+    args = server.args("--sequence-request-budget", "3", "--sequence-rate-limit", "50/s")
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(passed=1)
+    # The spent budget did not stop the cleanup (deletions are always let through).
+    assert server.collections() == []
+
+
+ANONYMOUS = """
+import pytest
+
+from pytest_sequence_metadata import NotFoundError
+
+
+@pytest.mark.anyio
+async def test_the_public_sees_no_private_collection(sequence_async_anon_client, sequence_collection):
+    assert not sequence_async_anon_client.authenticated
+    with pytest.raises(NotFoundError):
+        await sequence_async_anon_client.public_collection_metadata(sequence_collection["id"])
+"""
+
+
+def test_the_anonymous_async_client_sends_no_credentials(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(ANONYMOUS)
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+WITHOUT_ASYNC_PLUGINS = """
+import asyncio
+
+
+def test_sync_fixtures(sequence_collection, sequence_client):
+    assert sequence_client.get_collection(sequence_collection["id"])["collection"]["private"] is True
+
+
+def test_the_async_client_with_asyncio_run(sequence_async_client):
+    async def main():
+        made = await sequence_async_client.create_collection({"metadata": {"name": "run by hand"}})
+        return made["collection"]["id"]
+
+    assert asyncio.run(main()) > 0
+"""
+
+
+def test_no_async_plugin_is_needed(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(EMULATOR_STATE_REPORTER)
+    pytester.makepyfile(WITHOUT_ASYNC_PLUGINS)
+    result = pytester.runpytest_subprocess(*LEAN, "-s", "-p", "no:asyncio", "-p", "no:anyio")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([NOTHING_LEFT])
