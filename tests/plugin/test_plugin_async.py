@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from plugin_support import LEAN, Server
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 # pytest-asyncio in strict mode (its default), with a fresh event loop for every test.
 ASYNCIO_INI = """
@@ -189,3 +194,22 @@ def test_no_async_plugin_is_needed(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(*LEAN, "-s", "-p", "no:asyncio", "-p", "no:anyio")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines([NOTHING_LEFT])
+
+
+def _readme_block(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"{heading}\n")
+    return re.findall(r"```python\n(.*?)```", text[start:], re.DOTALL)[0]
+
+
+def test_the_readme_async_example_runs_as_written(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(EMULATOR_STATE_REPORTER)
+    pytester.makepyfile(test_readme_async=_readme_block("### Async tests"))
+    result = pytester.runpytest("-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([NOTHING_LEFT])
+
+
+def test_the_readme_python_api_example_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    exec(compile(_readme_block("## Python API"), "README.md", "exec"), {})
+    assert capsys.readouterr().out == "NotFound 3000\n"
