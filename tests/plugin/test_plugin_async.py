@@ -213,3 +213,28 @@ def test_the_readme_async_example_runs_as_written(pytester: pytest.Pytester) -> 
 def test_the_readme_python_api_example_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(_readme_block("## Python API"), "README.md", "exec"), {})
     assert capsys.readouterr().out == "NotFound 3000\n"
+
+
+ON_TRIO = """
+import pytest
+
+
+@pytest.fixture
+def anyio_backend():
+    return "trio"
+
+
+@pytest.mark.anyio
+async def test_on_trio(sequence_async_client):
+    made = await sequence_async_client.create_collection({"metadata": {"name": "on trio"}})
+    assert (await sequence_async_client.get_collection(made["collection"]["id"]))["collection"]["id"]
+"""
+
+
+@pytest.mark.parametrize("target", ["emulator", "live"])
+def test_the_async_clients_work_on_trio(pytester: pytest.Pytester, server: Server, target: str) -> None:
+    pytest.importorskip("trio")  # not a dependency: checked where it is installed
+    pytester.makepyfile(ON_TRIO)
+    result = pytester.runpytest(*(server.args() if target == "live" else ()))
+    result.assert_outcomes(passed=1)
+    assert server.collections() == []  # live: deleted at teardown; emulator: never sent here

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import operator
 import typing
+from pathlib import Path
 from typing import Any, Literal, NotRequired, get_args, get_origin, get_type_hints, is_typeddict
 
 import pytest
@@ -182,3 +183,45 @@ def test_client_methods_keep_their_signature_and_docstring() -> None:
             )
         assert not inspect.iscoroutinefunction(getattr(sync, name))
         assert inspect.iscoroutinefunction(getattr(asynchronous, name))
+
+
+TYPED_USE = """
+from __future__ import annotations
+
+from typing import assert_type
+
+from pytest_sequence_metadata import (
+    Asset, AsyncMetadataClient, Collection, CreateTokenResponse, FileResponse, GetCollectionResponse,
+    MetadataClient,
+)
+
+
+def sync(client: MetadataClient) -> None:
+    assert_type(client.get_collection(1), GetCollectionResponse)
+    assert_type(client.get_collection(1)["collection"], Collection)
+    assert_type(client.upload_asset(1, 2, b""), Asset)
+    assert_type(client.public_file(1, "1", "image.png"), FileResponse)
+    client.get_collection(1)["collection"]["nope"]  # E1
+    client.get_collection("1")  # E2
+
+
+async def asynchronous(client: AsyncMetadataClient) -> None:
+    assert_type(await client.create_token(1, {"tokenId": "1", "name": "x"}), CreateTokenResponse)
+    await client.create_token(1, {}, privat=True)  # E3
+"""
+
+
+def test_mypy_sees_each_methods_signature_and_answer(tmp_path: Path) -> None:
+    # What a user's type checker sees: the right answer type per method, sync or awaited, and
+    # mistakes (an unknown key, a wrong argument type, a misspelt keyword) reported where they are.
+    api = pytest.importorskip("mypy.api")
+    source = tmp_path / "typed_use.py"
+    source.write_text(TYPED_USE)
+    root = Path(__file__).resolve().parents[2]
+    # The project's own cache (the gate runs mypy first): checking this file takes a second, not ten.
+    out, err, status = api.run(["--strict", "--cache-dir", str(root / ".mypy_cache"), str(source)])
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    lines = TYPED_USE.splitlines()
+    flagged = {lines[int(line.split(":")[1]) - 1].split("# ")[-1] for line in errors}
+    assert flagged == {"E1", "E2", "E3"}, out + err
+    assert status == 1
