@@ -893,38 +893,43 @@ class AsyncMetadataClient(_Core, _Operations):
 
 
 class ThreadedTransport(httpx.AsyncBaseTransport):
-    """An async transport that sends through a sync one in a worker thread.
+    """An async transport that sends through a sync `httpx.Client` in worker threads.
 
     It holds no state tied to an event loop, so one `AsyncMetadataClient` on it serves every loop of
     a test session (pytest-asyncio gives each test its own; anyio may run trio): the plugin's async
-    fixtures use it for live targets. Closing it closes the sync transport.
+    fixtures use it for live targets. The sync client brings what a sync client honours (proxy and
+    certificate settings from the environment); closing the transport closes it.
     """
 
-    def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
-        self.transport = transport if transport is not None else httpx.HTTPTransport()
+    def __init__(self, http: httpx.Client | None = None) -> None:
+        self.http = http if http is not None else httpx.Client(follow_redirects=False)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send `request` through the sync transport in a worker thread; the answer fully read."""
+        """Send `request` through the sync client in a worker thread; the answer fully read."""
         await request.aread()
         return await anyio.to_thread.run_sync(self._send, request)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        response = self.transport.handle_request(request)
+        # The raw bytes, read in full here (the stream is sync): the async client decodes them once,
+        # as its `content-encoding` header says.
+        response = self.http.send(request, stream=True)
         try:
-            content = response.read()
+            stream = response.stream
+            assert isinstance(stream, httpx.SyncByteStream)  # a sync client's
+            raw = b"".join(stream)
         finally:
             response.close()
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            content=content,
+            content=raw,
             extensions=response.extensions,
             request=request,
         )
 
     def close(self) -> None:
-        """Close the sync transport's connections (callable without an event loop)."""
-        self.transport.close()
+        """Close the sync client's connections (callable without an event loop)."""
+        self.http.close()
 
     async def aclose(self) -> None:
         """The same as `close()`."""

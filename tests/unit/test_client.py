@@ -432,3 +432,25 @@ def test_errors_survive_pickling_for_xdist() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is errors.NotFoundError
     assert str(again) == str(error)
+
+
+def test_the_threaded_transport_serves_any_event_loop_and_decodes_once() -> None:
+    import asyncio
+    import gzip
+
+    from pytest_sequence_metadata.client import ThreadedTransport
+
+    def gzipped(request: httpx.Request) -> httpx.Response:
+        body = json.dumps({"collection": collection()}).encode()
+        headers = {"content-type": "application/json", "content-encoding": "gzip"}
+        return httpx.Response(200, content=gzip.compress(body), headers=headers)
+
+    recorder = Recorder(gzipped)
+    transport = ThreadedTransport(httpx.Client(transport=httpx.MockTransport(recorder)))
+    client = AsyncMetadataClient("https://api.test", jwt=JWT, transport=transport)
+    # Two loops one after the other, as pytest-asyncio runs two tests.
+    for _ in range(2):
+        assert asyncio.run(client.get_collection(7))["collection"]["id"] == 7
+    assert recorder.requests[0].headers["authorization"] == f"Bearer {JWT}"
+    transport.close()
+    assert transport.http.is_closed
