@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pytest_sequence_metadata.spec import Spec, cached_document, read_document, spec_path
+from pytest_sequence_metadata.contract.spec import Spec, cached_document, read_document, spec_path
 
 
 def one_round(read: Callable[[Path], dict[str, Any]]) -> tuple[float, float, int]:

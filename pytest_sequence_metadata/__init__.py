@@ -38,6 +38,102 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.client import (
         ThreadedTransport as ThreadedTransport,
     )
+    from pytest_sequence_metadata.contract.types import (
+        Asset as Asset,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        AssetField as AssetField,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        Collection as Collection,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        CollectionBaseURIs as CollectionBaseURIs,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        CollectionMetadata as CollectionMetadata,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        ContractCollection as ContractCollection,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        CreateAssetResponse as CreateAssetResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        CreateCollectionResponse as CreateCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        CreateContractCollectionResponse as CreateContractCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        CreateTokenResponse as CreateTokenResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        DeleteAssetResponse as DeleteAssetResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        DeleteCollectionResponse as DeleteCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        DeleteContractCollectionResponse as DeleteContractCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        DeleteTokenResponse as DeleteTokenResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        GetAssetResponse as GetAssetResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        GetCollectionResponse as GetCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        GetContractCollectionResponse as GetContractCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        GetTokenResponse as GetTokenResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        ListCollectionsResponse as ListCollectionsResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        ListContractCollectionsResponse as ListContractCollectionsResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        ListTokensResponse as ListTokensResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        Page as Page,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        PublicCollectionMetadata as PublicCollectionMetadata,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        PublicTokenMetadata as PublicTokenMetadata,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        PublishCollectionResponse as PublishCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        ResourceStatus as ResourceStatus,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        TokenMetadata as TokenMetadata,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        UnpublishCollectionResponse as UnpublishCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        UpdateAssetResponse as UpdateAssetResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        UpdateCollectionResponse as UpdateCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        UpdateContractCollectionResponse as UpdateContractCollectionResponse,
+    )
+    from pytest_sequence_metadata.contract.types import (
+        UpdateTokenResponse as UpdateTokenResponse,
+    )
     from pytest_sequence_metadata.emulator import Emulator as Emulator
     from pytest_sequence_metadata.errors import (
         BadResponseError as BadResponseError,
@@ -160,102 +256,6 @@ if TYPE_CHECKING:
         Target as Target,
     )
     from pytest_sequence_metadata.traffic import RequestBudgetExceeded as RequestBudgetExceeded
-    from pytest_sequence_metadata.types import (
-        Asset as Asset,
-    )
-    from pytest_sequence_metadata.types import (
-        AssetField as AssetField,
-    )
-    from pytest_sequence_metadata.types import (
-        Collection as Collection,
-    )
-    from pytest_sequence_metadata.types import (
-        CollectionBaseURIs as CollectionBaseURIs,
-    )
-    from pytest_sequence_metadata.types import (
-        CollectionMetadata as CollectionMetadata,
-    )
-    from pytest_sequence_metadata.types import (
-        ContractCollection as ContractCollection,
-    )
-    from pytest_sequence_metadata.types import (
-        CreateAssetResponse as CreateAssetResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        CreateCollectionResponse as CreateCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        CreateContractCollectionResponse as CreateContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        CreateTokenResponse as CreateTokenResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        DeleteAssetResponse as DeleteAssetResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        DeleteCollectionResponse as DeleteCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        DeleteContractCollectionResponse as DeleteContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        DeleteTokenResponse as DeleteTokenResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        GetAssetResponse as GetAssetResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        GetCollectionResponse as GetCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        GetContractCollectionResponse as GetContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        GetTokenResponse as GetTokenResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        ListCollectionsResponse as ListCollectionsResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        ListContractCollectionsResponse as ListContractCollectionsResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        ListTokensResponse as ListTokensResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        Page as Page,
-    )
-    from pytest_sequence_metadata.types import (
-        PublicCollectionMetadata as PublicCollectionMetadata,
-    )
-    from pytest_sequence_metadata.types import (
-        PublicTokenMetadata as PublicTokenMetadata,
-    )
-    from pytest_sequence_metadata.types import (
-        PublishCollectionResponse as PublishCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        ResourceStatus as ResourceStatus,
-    )
-    from pytest_sequence_metadata.types import (
-        TokenMetadata as TokenMetadata,
-    )
-    from pytest_sequence_metadata.types import (
-        UnpublishCollectionResponse as UnpublishCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        UpdateAssetResponse as UpdateAssetResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        UpdateCollectionResponse as UpdateCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        UpdateContractCollectionResponse as UpdateContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.types import (
-        UpdateTokenResponse as UpdateTokenResponse,
-    )
 
 # Where each public name lives; `__getattr__` imports the module when the name is first used.
 _HOMES: dict[str, str] = {
@@ -308,38 +308,38 @@ _HOMES: dict[str, str] = {
     "CollectionFactory": "fixtures",
     "TemporaryAsset": "fixtures",
     "TemporaryToken": "fixtures",
-    "Asset": "types",
-    "AssetField": "types",
-    "Collection": "types",
-    "CollectionBaseURIs": "types",
-    "CollectionMetadata": "types",
-    "ContractCollection": "types",
-    "CreateAssetResponse": "types",
-    "CreateCollectionResponse": "types",
-    "CreateContractCollectionResponse": "types",
-    "CreateTokenResponse": "types",
-    "DeleteAssetResponse": "types",
-    "DeleteCollectionResponse": "types",
-    "DeleteContractCollectionResponse": "types",
-    "DeleteTokenResponse": "types",
-    "GetAssetResponse": "types",
-    "GetCollectionResponse": "types",
-    "GetContractCollectionResponse": "types",
-    "GetTokenResponse": "types",
-    "ListCollectionsResponse": "types",
-    "ListContractCollectionsResponse": "types",
-    "ListTokensResponse": "types",
-    "Page": "types",
-    "PublicCollectionMetadata": "types",
-    "PublicTokenMetadata": "types",
-    "PublishCollectionResponse": "types",
-    "ResourceStatus": "types",
-    "TokenMetadata": "types",
-    "UnpublishCollectionResponse": "types",
-    "UpdateAssetResponse": "types",
-    "UpdateCollectionResponse": "types",
-    "UpdateContractCollectionResponse": "types",
-    "UpdateTokenResponse": "types",
+    "Asset": "contract.types",
+    "AssetField": "contract.types",
+    "Collection": "contract.types",
+    "CollectionBaseURIs": "contract.types",
+    "CollectionMetadata": "contract.types",
+    "ContractCollection": "contract.types",
+    "CreateAssetResponse": "contract.types",
+    "CreateCollectionResponse": "contract.types",
+    "CreateContractCollectionResponse": "contract.types",
+    "CreateTokenResponse": "contract.types",
+    "DeleteAssetResponse": "contract.types",
+    "DeleteCollectionResponse": "contract.types",
+    "DeleteContractCollectionResponse": "contract.types",
+    "DeleteTokenResponse": "contract.types",
+    "GetAssetResponse": "contract.types",
+    "GetCollectionResponse": "contract.types",
+    "GetContractCollectionResponse": "contract.types",
+    "GetTokenResponse": "contract.types",
+    "ListCollectionsResponse": "contract.types",
+    "ListContractCollectionsResponse": "contract.types",
+    "ListTokensResponse": "contract.types",
+    "Page": "contract.types",
+    "PublicCollectionMetadata": "contract.types",
+    "PublicTokenMetadata": "contract.types",
+    "PublishCollectionResponse": "contract.types",
+    "ResourceStatus": "contract.types",
+    "TokenMetadata": "contract.types",
+    "UnpublishCollectionResponse": "contract.types",
+    "UpdateAssetResponse": "contract.types",
+    "UpdateCollectionResponse": "contract.types",
+    "UpdateContractCollectionResponse": "contract.types",
+    "UpdateTokenResponse": "contract.types",
 }
 
 __all__ = [

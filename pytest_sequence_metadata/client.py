@@ -24,15 +24,9 @@ import httpx
 import tenacity
 
 from pytest_sequence_metadata.claims import ClaimError, project_claim
-from pytest_sequence_metadata.errors import (
-    BadResponseError,
-    SchemaViolationError,
-    UsageError,
-    error_from_body,
-)
-from pytest_sequence_metadata.redaction import REDACTED, Secret, redact
-from pytest_sequence_metadata.spec import Spec, load_spec
-from pytest_sequence_metadata.types import (
+from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations
+from pytest_sequence_metadata.contract.spec import Spec, load_spec
+from pytest_sequence_metadata.contract.types import (
     Asset,
     CreateAssetResponse,
     CreateCollectionResponse,
@@ -58,6 +52,13 @@ from pytest_sequence_metadata.types import (
     UpdateContractCollectionResponse,
     UpdateTokenResponse,
 )
+from pytest_sequence_metadata.errors import (
+    BadResponseError,
+    SchemaViolationError,
+    UsageError,
+    error_from_body,
+)
+from pytest_sequence_metadata.redaction import REDACTED, Secret, redact
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -71,11 +72,6 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL: Final = "https://metadata.sequence.app"
-RPC_PREFIX: Final = "/rpc/Collections/"
-# Creates are the only operations where a repeated request could write twice.
-NON_IDEMPOTENT: Final = frozenset(
-    {"CreateCollection", "CreateContractCollection", "CreateToken", "CreateAsset"}
-)
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 log = logging.getLogger("pytest_sequence_metadata.client")
@@ -108,8 +104,9 @@ class Call:
 
     @property
     def idempotent(self) -> bool:
-        """Whether sending it twice is harmless (everything but the creates)."""
-        return self.operation_id not in NON_IDEMPOTENT
+        """Whether a retry cannot write twice (the operations registry says which ones can)."""
+        found = operations().get(self.operation_id)
+        return found is None or not found.retry_may_duplicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -724,7 +721,7 @@ def _retrying_kwargs(policy: RetryPolicy, call: Call) -> dict[str, Any]:
 class MetadataClient(_Core, _Operations):
     """Synchronous client of the Collections API. Every method returns the decoded, validated answer.
 
-    Answers are typed (`pytest_sequence_metadata.types`): `get_collection(7)["collection"]` is a
+    Answers are typed (`pytest_sequence_metadata.contract.types`): `get_collection(7)["collection"]` is a
     `Collection`. Errors raise the `WebrpcError` subclass of their code (`NotFoundError`, ...); a body
     that is not a webrpc envelope raises `BadResponseError`; a response that breaks the spec raises
     `SchemaViolationError`. The JWT is never shown in any repr, log line or exception.

@@ -83,6 +83,8 @@ class ConformanceReport:
         elif report.skipped and entry.outcome != "failed":
             entry.outcome = "skipped"
 
+    # An xdist hook: optional, so that pluggy accepts it in installs without pytest-xdist.
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         figures = getattr(node, "workeroutput", {}).get("sequence_report_figures")
         if figures:
@@ -99,8 +101,8 @@ class ConformanceReport:
         write_report(self.path, document)
 
     def build(self, figures: dict[str, Any], exit_status: int) -> dict[str, Any]:
-        from pytest_sequence_metadata.emulator.assumptions import ASSUMPTIONS
-        from pytest_sequence_metadata.spec import load_spec
+        from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
+        from pytest_sequence_metadata.contract.spec import load_spec
 
         spec = load_spec()
         by_path = {(op.method, op.path): op_id for op_id, op in spec.operations.items()}

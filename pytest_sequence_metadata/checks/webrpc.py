@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.spec import Operation, Spec
+    from pytest_sequence_metadata.contract.spec import Operation, Spec
 
 __all__ = [
     "INPUT_ERRORS",
@@ -279,7 +279,7 @@ def _walk(
         for key, item in value.items():
             if key in properties:
                 _walk(document, properties[key], item, f"{path}.{key}", found, depth + 1)
-            elif "additionalProperties" not in schema:
+            elif schema.get("additionalProperties", False) is False:  # absent or closed
                 found.append(f"{path}.{key}")
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):

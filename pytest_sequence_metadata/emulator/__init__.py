@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
+    from pytest_sequence_metadata.contract.assumptions import Assumption
+
     from .app import App, Request, Response
     from .asgi import AsgiApp
-    from .assumptions import Assumption
     from .backend import Backend
     from .faults import Faults
     from .server import ServerHandle
@@ -83,7 +84,7 @@ class Emulator:
 
     @property
     def assumptions(self) -> Mapping[str, Assumption]:
-        from .assumptions import ASSUMPTIONS
+        from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
 
         return ASSUMPTIONS
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import jwt
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
 
 from . import DEFAULT_JWT_SECRET
 from .backend import ApiError

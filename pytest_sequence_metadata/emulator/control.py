@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.gowire import DecodeError, parse_json
 
 from .backend import INVALID, ApiError
-from .decoding import DecodeError, parse_json
 
 if TYPE_CHECKING:
     from .app import App, Request, Response

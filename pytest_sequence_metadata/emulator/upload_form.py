@@ -6,7 +6,7 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
 
 from .backend import INVALID, MAX_UPLOAD_BYTES, REQUIRED, ApiError
 

@@ -63,7 +63,7 @@ def load_request_validators(operation_ids: list[str]) -> dict[str, Validator]:
 @functools.cache
 def _compiled(operation_ids: tuple[str, ...]) -> dict[str, Validator]:
     try:
-        from pytest_sequence_metadata.spec import load_spec
+        from pytest_sequence_metadata.contract.spec import load_spec
 
         spec = load_spec()
     except (ImportError, FileNotFoundError):

@@ -44,11 +44,11 @@ from pytest_sequence_metadata.checks.oracle import (
 from pytest_sequence_metadata.checks.privacy_model import Identity, Observation, PrivacyModel, Read
 from pytest_sequence_metadata.checks.profiles import active_profile
 from pytest_sequence_metadata.client import UNSET, Call, MetadataClient, ProjectArg
+from pytest_sequence_metadata.contract.spec import Spec
 from pytest_sequence_metadata.errors import WebrpcError
 from pytest_sequence_metadata.fixtures import CollectionFactory, tiny_png
 from pytest_sequence_metadata.ledger import CleanupLedger
 from pytest_sequence_metadata.runtime import Target
-from pytest_sequence_metadata.spec import Spec
 
 pytestmark = pytest.mark.sequence_operation(
     "CreateCollection",

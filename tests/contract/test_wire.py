@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from pytest_sequence_metadata.client import Call, MetadataClient
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
 
 pytestmark = pytest.mark.sequence_operation("GetCollection")
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from emulator_support import Api, png_bytes
 
+from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.emulator.app import WEBRPC_HEADER
-from pytest_sequence_metadata.spec import load_spec
 
 
 def envelope(response: Any) -> dict[str, Any]:
@@ -199,7 +199,7 @@ def test_big_token_ids_survive(api: Api) -> None:
     big = "457657099779485875855215293997335918990635014431"
     assert api.token(cid, big)["tokenId"] == big
     asset = api.call(
-        "CreateAsset", {"asset": {"collectionId": cid, "tokenId": int(big), "metadataField": "image"}}
+        "CreateAsset", {"asset": {"collectionId": cid, "tokenId": big, "metadataField": "image"}}
     )
     assert asset["asset"]["tokenId"] == big
 

@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.spec import load_spec
 
 pytestmark = pytest.mark.emulator_fuzz
 
@@ -174,7 +174,7 @@ RPC_OPERATIONS = [op for op in load_spec().operations.values() if op.kind == "rp
 @pytest.mark.parametrize("operation", RPC_OPERATIONS, ids=lambda op: op.operation_id)
 def test_compiled_check_never_accepts_what_the_spec_rejects(operation: Any) -> None:
     """The fast path may only say "valid" when the spec's own validator agrees."""
-    from pytest_sequence_metadata.emulator.decoding import DecodeError, decode_request
+    from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request
     from pytest_sequence_metadata.emulator.validation import FastValidator
 
     validator = CURRENT.emulator.app.validators[operation.operation_id]
@@ -212,17 +212,17 @@ _JSON = hypothesis.strategies.recursive(
 
 
 def _field_names() -> list[str]:
-    from pytest_sequence_metadata.emulator.decoding import REQUESTS, Struct
+    """Every JSON key of every Go struct the spec declares, as written and upper-cased."""
+    from pytest_sequence_metadata.contract.gowire import go_types
 
-    names: set[str] = set()
-    pending = list(REQUESTS.values())
-    while pending:
-        struct = pending.pop()
-        for name, kind in struct.fields.items():
-            names.update({name, name.upper()})
-            if isinstance(kind, Struct):
-                pending.append(kind)
-    return sorted(names)
+    return sorted(
+        {
+            name
+            for struct in go_types().structs.values()
+            for f in struct.fields
+            for name in (f.key, f.key.upper())
+        }
+    )
 
 
 @hypothesis.given(

@@ -7,11 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest_sequence_metadata.contract as contract_package
 import pytest_sequence_metadata.emulator as emulator_package
+from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.emulator.assumptions import ASSUMPTIONS
 
-SOURCES = sorted(Path(emulator_package.__file__).parent.glob("*.py"))
+# Choices are cited where they are made: in the emulator, or in the contract's Go decoding rules.
+SOURCES = sorted(
+    path
+    for package in (emulator_package, contract_package)
+    for path in Path(package.__file__).parent.glob("*.py")
+)
 CITED = re.compile(r"\[A:([a-z0-9-]+)\]")
 
 

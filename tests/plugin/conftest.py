@@ -16,8 +16,8 @@ import pytest_sequence_metadata.emulator.server
 import pytest_sequence_metadata.emulator.transport
 import pytest_sequence_metadata.ledger
 import pytest_sequence_metadata.traffic  # noqa: F401
+from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.spec import load_spec
 
 load_spec()
 

@@ -15,7 +15,7 @@ from pytest_sequence_metadata.client import MetadataClient
 from pytest_sequence_metadata.errors import NotFoundError, UnauthorizedError
 from pytest_sequence_metadata.fixtures import TemporaryAsset, TemporaryToken, tiny_png
 from pytest_sequence_metadata.runtime import EmulatorHandle, Target, get_runtime
-from pytest_sequence_metadata.spec import Spec
+from pytest_sequence_metadata.contract.spec import Spec
 
 SEEN = {}
 

@@ -19,7 +19,7 @@ from pytest_sequence_metadata.client import (
     RetryPolicy,
     retry_after_seconds,
 )
-from pytest_sequence_metadata.errors import ERROR_TABLE
+from pytest_sequence_metadata.contract.errors import ERROR_TABLE
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJwcm9qZWN0IjoxfQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
 STAMP = "2026-01-02T03:04:05.123456Z"

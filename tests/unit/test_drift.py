@@ -19,7 +19,7 @@ import yaml
 
 from pytest_sequence_metadata import drift
 from pytest_sequence_metadata.__main__ import main as cli_main
-from pytest_sequence_metadata.spec import spec_path
+from pytest_sequence_metadata.contract.spec import spec_path
 
 DATA = Path(__file__).parent / "data" / "drift"
 UPSTREAM = DATA / "upstream.json"

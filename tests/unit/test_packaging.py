@@ -43,7 +43,7 @@ def test_installed_wheel_loads_its_own_spec_from_another_directory(wheel: Path, 
         capture_output=True,
     )
     probe = (
-        "from pytest_sequence_metadata.spec import load_spec, spec_path; "
+        "from pytest_sequence_metadata.contract.spec import load_spec, spec_path; "
         "print(spec_path()); print(len(load_spec().operations))"
     )
     result = subprocess.run(

@@ -12,7 +12,7 @@ from pytest_sequence_metadata.checks.privacy_model import (
     Read,
     UndocumentedBehaviour,
 )
-from pytest_sequence_metadata.emulator.assumptions import ASSUMPTIONS
+from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
 
 C, PUBLIC, PRIVATE = 7, "101", "202"
 PUBLIC_READS = (Read.PUBLIC_TOKEN, Read.PUBLIC_TOKEN_JSON)

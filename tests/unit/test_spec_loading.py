@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_sequence_metadata.errors import UsageError
-from pytest_sequence_metadata.spec import load_spec, spec_path
+from pytest_sequence_metadata.contract.errors import UsageError
+from pytest_sequence_metadata.contract.spec import load_spec, spec_path
 
 SMALL = """
 openapi: 3.1.0
@@ -166,7 +166,7 @@ def test_bundled_spec_is_found_and_loads() -> None:
 def test_the_parsed_spec_is_cached_on_disk_by_content(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_sequence_metadata.spec import cached_document, read_document
+    from pytest_sequence_metadata.contract.spec import cached_document, read_document
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     first = cached_document(small)
@@ -183,7 +183,7 @@ def test_the_parsed_spec_is_cached_on_disk_by_content(
 def test_documents_that_json_would_change_are_not_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_sequence_metadata.spec import cached_document
+    from pytest_sequence_metadata.contract.spec import cached_document
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     odd = tmp_path / "odd.yaml"
@@ -195,7 +195,7 @@ def test_documents_that_json_would_change_are_not_cached(
 def test_the_cache_can_be_off_or_unwritable(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_sequence_metadata.spec import cached_document, read_document
+    from pytest_sequence_metadata.contract.spec import cached_document, read_document
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("SEQUENCE_SPEC_CACHE", "0")

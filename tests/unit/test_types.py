@@ -14,8 +14,8 @@ from typing import Any, Literal, NotRequired, get_args, get_origin, get_type_hin
 
 import pytest
 
-from pytest_sequence_metadata import types
-from pytest_sequence_metadata.spec import load_spec
+from pytest_sequence_metadata.contract import types
+from pytest_sequence_metadata.contract.spec import load_spec
 
 SPEC = load_spec()
 SCHEMAS: dict[str, Any] = SPEC.raw["components"]["schemas"]
@@ -37,6 +37,9 @@ def expected_type(schema: dict[str, Any]) -> Any:
         if name in types.__all__:  # a named Literal alias (enums)
             return getattr(types, name)
         return expected_type(SCHEMAS[name])  # Id, Timestamp, AnyMap, ...: plain JSON types
+    for combinator in ("anyOf", "oneOf"):  # e.g. a nullable reference: [{"$ref": ...}, {"type": "null"}]
+        if combinator in schema:
+            return functools.reduce(operator.or_, [expected_type(option) for option in schema[combinator]])
     if "enum" in schema:
         return Literal[tuple(schema["enum"])]
     kinds = schema.get("type")

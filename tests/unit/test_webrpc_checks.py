@@ -11,8 +11,8 @@ import pytest
 
 from pytest_sequence_metadata.checks import webrpc
 from pytest_sequence_metadata.checks.webrpc import WebrpcViolation
-from pytest_sequence_metadata.errors import ERRORS_BY_NAME
-from pytest_sequence_metadata.spec import Operation, load_spec
+from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.spec import Operation, load_spec
 
 RPC_URL = "http://emulator.test/rpc/Collections/GetCollection"
 

@@ -195,7 +195,7 @@ class GetCollectionResponse(TypedDict):
 class ListCollectionsResponse(TypedDict):
     """Answer of ListCollections: one page of collections (null when there are none)."""
 
-    page: NotRequired[Page]
+    page: Page | None
     collections: list[Collection] | None
 
 
@@ -240,7 +240,7 @@ class ListContractCollectionsResponse(TypedDict):
 
     contractCollections: list[ContractCollection] | None
     collections: list[Collection] | None
-    page: NotRequired[Page]
+    page: Page | None
 
 
 class UpdateContractCollectionResponse(TypedDict):
@@ -272,7 +272,7 @@ class GetTokenResponse(TypedDict):
 class ListTokensResponse(TypedDict):
     """Answer of ListTokens: one page of tokens (null when there are none)."""
 
-    page: NotRequired[Page]
+    page: Page | None
     tokens: list[TokenMetadata] | None
 
 
