@@ -318,7 +318,7 @@ class App:
         if content_type.split(";", 1)[0].strip().lower() != JSON_TYPE:
             raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
         try:
-            args = decode_request(method, request.body)
+            args = self.decode(method, request.body)
         except DecodeError as exc:
             if "bad-json-server-error" in self.mutations:
                 return self.json_answer(500, PANIC.body(str(exc)))
@@ -330,6 +330,15 @@ class App:
                 raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
         return self.json_answer(200, handler(self.backend, project, args, self._base_url(request)))
+
+    def decode(self, method: str, body: bytes) -> dict[str, Any]:
+        """The RPC's arguments as the Go server reads the body (mutations may wrap this step)."""
+        return decode_request(method, body)
+
+    @staticmethod
+    def refuse(error: str, cause: str) -> None:
+        """Answer the current request with the named webrpc error."""
+        raise ApiError(ERRORS_BY_NAME[error], cause)
 
     def _project(self, method: str, args: Mapping[str, Any], claims: Claims | None) -> int:
         """The project the call acts on [A:cross-project-ids]."""
