@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from .connections import with_header_timeout
+from .limits import DEFAULT_LIMITS, Limits
+
 if TYPE_CHECKING:
     from . import Emulator
 
@@ -38,14 +41,21 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def uvicorn_config(app: object, *, log_level: str = "warning") -> uvicorn.Config:
-    """The settings used everywhere (and by the benchmark's floor app)."""
+def uvicorn_config(
+    app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS
+) -> uvicorn.Config:
+    """The settings used everywhere (and by the benchmark's floor app).
+
+    A request's headers must arrive within `limits.header_timeout`; an idle keep-alive connection
+    is closed after 30 s; the body timeout is the ASGI adapter's. h11 caps a request's headers at
+    16 KiB (uvicorn's default).
+    """
     return uvicorn.Config(
         app,  # type: ignore[arg-type]  # an ASGI 3 callable; uvicorn's type is narrower
         log_level=log_level,
         access_log=False,
         lifespan="on",
-        http="h11",
+        http=with_header_timeout("h11", limits.header_timeout),
         loop="asyncio",
         timeout_keep_alive=30,
         backlog=2048,
@@ -97,7 +107,7 @@ def serve_in_background(
         sock = bind_socket(host, port)
     else:
         sock.listen(2048)
-    server = uvicorn.Server(uvicorn_config(emulator.asgi_app))
+    server = uvicorn.Server(uvicorn_config(emulator.asgi_app, limits=emulator.limits))
     thread = threading.Thread(
         target=server.run,
         kwargs={"sockets": [sock]},
@@ -118,6 +128,7 @@ def serve_in_background(
 def serve_forever(emulator: Emulator, sock: socket.socket, *, log_level: str = "warning") -> None:
     """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles the signals and shuts down)."""
     try:
-        uvicorn.Server(uvicorn_config(emulator.asgi_app, log_level=log_level)).run(sockets=[sock])
+        config = uvicorn_config(emulator.asgi_app, log_level=log_level, limits=emulator.limits)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

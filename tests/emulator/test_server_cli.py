@@ -17,7 +17,7 @@ from emulator_support import cli_token, start_standalone
 
 from pytest_sequence_metadata.emulator import DEFAULT_JWT_SECRET, Emulator, serve_in_background
 from pytest_sequence_metadata.emulator.cli import main
-from pytest_sequence_metadata.emulator.server import bind_socket
+from pytest_sequence_metadata.emulator.server import ServerHandle, bind_socket
 
 SECRET = "cli-test-secret-" + "x" * 24
 
@@ -63,14 +63,14 @@ def test_configured_base_url_is_used_in_uris() -> None:
     )
 
 
-def test_control_token_route_mints_usable_jwts(server: object) -> None:
-    url = server.url  # type: ignore[attr-defined]
-    jwt = httpx.post(f"{url}/_emulator/token", json={"project": 9}).json()["jwt"]
+def test_control_token_route_mints_usable_jwts(server: ServerHandle) -> None:
+    url, control = server.url, server.emulator.control_headers()
+    jwt = httpx.post(f"{url}/_emulator/token", json={"project": 9}, headers=control).json()["jwt"]
     answer = httpx.post(
         f"{url}/rpc/Collections/ListCollections", json={}, headers={"Authorization": f"Bearer {jwt}"}
     )
     assert answer.status_code == 200
-    assert httpx.post(f"{url}/_emulator/token", json={"project": "nine"}).status_code == 400
+    assert httpx.post(f"{url}/_emulator/token", json={"project": "nine"}, headers=control).status_code == 400
     assert httpx.get(f"{url}/_emulator/token").status_code == 405
     assert httpx.get(f"{url}/_emulator/nope").status_code == 404
 
