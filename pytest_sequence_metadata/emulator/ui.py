@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
 BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
-NOT_FOUND = ERRORS_BY_NAME["NotFound"]
 UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
 
 COOKIE_NAME = "sequence_emulator_ui"
@@ -75,7 +74,7 @@ def _cookie_matches(app: App, request: Request) -> bool:
 
 def answer_ui(app: App, request: Request, name: str) -> Response:
     """GET ui (the page) and GET ui/asset/{id} (an asset's file, for tokens not public yet)."""
-    from .app import Response
+    from .app import REST_NOT_FOUND, Response
 
     if request.method != "GET":
         return app.error(ApiError(BAD_METHOD, f"unsupported method {request.method}"), [("allow", "GET")])
@@ -109,10 +108,11 @@ def answer_ui(app: App, request: Request, name: str) -> Response:
         ]
         return Response(200, headers, body)
     asset_id = name.removeprefix("ui/asset/")
-    if name.startswith("ui/asset/") and asset_id.isdigit() and asset_id.isascii() and len(asset_id) < 20:
-        stored = app.backend.stored_file(int(asset_id))
+    if name.startswith("ui/asset/"):
+        valid = asset_id.isdigit() and asset_id.isascii() and len(asset_id) < 20
+        stored = app.backend.stored_file(int(asset_id)) if valid else None
         if stored is None:
-            raise ApiError(NOT_FOUND, f"asset {asset_id} has no uploaded file")
+            raise ApiError(REST_NOT_FOUND, f"asset {asset_id} has no uploaded file")
         response = app.file_response(stored)
         response.headers.append(("cache-control", "no-store"))
         return response
