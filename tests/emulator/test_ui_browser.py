@@ -40,13 +40,21 @@ CHROMIUM_FLAGS = (
 )
 
 
+# Debian's package first; the others are what CI images such as GitHub's ubuntu runners carry.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+def _browser() -> str | None:
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
 def _missing_browser() -> str | None:
     """Why the browser test cannot run here, or None."""
     try:
         import selenium  # noqa: F401
     except ImportError:
         return "selenium is not installed (pip install -e '.[dev]')"
-    if shutil.which("chromium") is None:
+    if _browser() is None:
         return "chromium is not installed (apt-get install chromium chromium-driver)"
     if shutil.which("chromedriver") is None:
         return "chromedriver is not installed (apt-get install chromium-driver)"
@@ -65,7 +73,7 @@ def driver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     monkeypatch.setenv("SE_OFFLINE", "1")
     options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
+    options.binary_location = _browser() or ""
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(flag)
     service = Service(executable_path=shutil.which("chromedriver") or "")
