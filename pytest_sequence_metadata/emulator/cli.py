@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -58,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sequence-metadata-emulator",
         description="Emulator of Sequence's Metadata Collections API (webrpc + REST routes).",
     )
-    from pytest_sequence_metadata import __version__
-
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # The installed distribution's version: the package's __init__ reaches the plugin's modules.
+    version = importlib.metadata.version("pytest-sequence-metadata")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,token}")
     secret_help = "HS256 secret for JWTs (default: $SEQUENCE_EMULATOR_SECRET, else the development secret)"
 
