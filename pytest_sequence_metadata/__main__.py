@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pytest_sequence_metadata import drift, report_diff
+from pytest_sequence_metadata.tools import drift, report_diff
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (drift.add_parser, report_diff.add_parser)
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from pytest_sequence_metadata.client.redaction import register_secret
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
 from pytest_sequence_metadata.contract.gowire import parse_json
-from pytest_sequence_metadata.redaction import register_secret
 
 from .backend import INVALID, ApiError
 from .limits import unmarshal_error

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World
-from pytest_sequence_metadata.checks.oracle import PublicView
-from pytest_sequence_metadata.client import MetadataClient
-from pytest_sequence_metadata.fixtures import CollectionFactory
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.pytest.fixtures import CollectionFactory
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import World
+from pytest_sequence_metadata.suite.oracle import PublicView
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import PNG, World, expect_error
-from pytest_sequence_metadata.checks.oracle import PublicView
-from pytest_sequence_metadata.client import MetadataClient
-from pytest_sequence_metadata.fixtures import tiny_png
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.pytest.fixtures import tiny_png
+from pytest_sequence_metadata.suite.helpers import PNG, World, expect_error
+from pytest_sequence_metadata.suite.oracle import PublicView
 
 INVALID = ("InvalidArgument", "RequiredArgument", "ValidationFailed", "WebrpcBadRequest")
 NEVER_ASSET_ID = 9_007_199_254_740_000

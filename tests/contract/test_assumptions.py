@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import PNG, World, expect_error, new_token_id
-from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
-from pytest_sequence_metadata.client import Call, MetadataClient
+from pytest_sequence_metadata.client.core import Call, MetadataClient
 from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
-from pytest_sequence_metadata.fixtures import tiny_png
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.pytest.fixtures import tiny_png
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import PNG, World, expect_error, new_token_id
+from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
 
 assumption = pytest.mark.sequence_assumption
 ADDRESS = "0x" + "cd" * 20

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World, expect_error
-from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.client.core import MetadataClient
 from pytest_sequence_metadata.contract.operations import rpc_methods
 from pytest_sequence_metadata.contract.spec import load_spec
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import World, expect_error
 
 CHAIN = 80002
 ADDRESS = "0x" + "ab" * 20

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World, expect_error
-from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
-from pytest_sequence_metadata.client import MetadataClient
-from pytest_sequence_metadata.fixtures import CollectionFactory
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.pytest.fixtures import CollectionFactory
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import World, expect_error
+from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID
 
 INVALID = ("InvalidArgument", "RequiredArgument", "ValidationFailed", "WebrpcBadRequest")
 

@@ -6,9 +6,9 @@ import secrets
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World, expect_error
-from pytest_sequence_metadata.client import MetadataClient
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import World, expect_error
 
 CHAIN = 80002  # Polygon Amoy, as in the public examples
 

@@ -16,11 +16,11 @@ from typing import Any, Final
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import expect_error, new_token_id
-from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.client.core import MetadataClient
 from pytest_sequence_metadata.contract.gowire import ZERO_TIME, decode_request, go_value
-from pytest_sequence_metadata.fixtures import CollectionFactory
-from pytest_sequence_metadata.runtime import TAG_KEY, Target
+from pytest_sequence_metadata.pytest.fixtures import CollectionFactory
+from pytest_sequence_metadata.pytest.runtime import TAG_KEY, Target
+from pytest_sequence_metadata.suite.helpers import expect_error, new_token_id
 
 CHAIN: Final = 80002  # Polygon Amoy, as in the public examples
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World, assert_hidden, expect_error
-from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
-from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.client.core import MetadataClient
 from pytest_sequence_metadata.contract.privacy import PRIVACY_RULES
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import World, assert_hidden, expect_error
+from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
 
 NEVER = NEVER_COLLECTION_ID
 

@@ -34,21 +34,21 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from pytest_sequence_metadata.checks.helpers import expect_error, file_name_of, new_token_id
-from pytest_sequence_metadata.checks.oracle import (
+from pytest_sequence_metadata.client.core import UNSET, Call, MetadataClient, ProjectArg
+from pytest_sequence_metadata.client.errors import WebrpcError
+from pytest_sequence_metadata.contract.spec import Spec
+from pytest_sequence_metadata.pytest.fixtures import CollectionFactory, tiny_png
+from pytest_sequence_metadata.pytest.ledger import CleanupLedger
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import expect_error, file_name_of, new_token_id
+from pytest_sequence_metadata.suite.oracle import (
     NEVER_COLLECTION_ID,
     answer,
     never_token_id,
     same_as_missing,
 )
-from pytest_sequence_metadata.checks.privacy_model import Identity, Observation, PrivacyModel, Read
-from pytest_sequence_metadata.checks.profiles import active_profile
-from pytest_sequence_metadata.client import UNSET, Call, MetadataClient, ProjectArg
-from pytest_sequence_metadata.contract.spec import Spec
-from pytest_sequence_metadata.errors import WebrpcError
-from pytest_sequence_metadata.fixtures import CollectionFactory, tiny_png
-from pytest_sequence_metadata.ledger import CleanupLedger
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.suite.privacy_model import Identity, Observation, PrivacyModel, Read
+from pytest_sequence_metadata.suite.profiles import active_profile
 
 # The rules the model predicts for all three identities after every step, so a failure here counts
 # against each of them (the tests of test_privacy.py say which one broke). Not

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World
-from pytest_sequence_metadata.checks.oracle import PublicView
-from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.suite.helpers import World
+from pytest_sequence_metadata.suite.oracle import PublicView
 
 # Keys that would leak the owner's side of a resource into public JSON.
 PRIVATE_KEYS = {"private", "revealKey", "projectId", "deletedAt", "status", "queuedAt", "lastFetched"}

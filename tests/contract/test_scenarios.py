@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import PNG, World, assert_hidden, expect_error, new_token_id
-from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
-from pytest_sequence_metadata.client import MetadataClient
-from pytest_sequence_metadata.fixtures import CollectionFactory
-from pytest_sequence_metadata.runtime import Target
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.pytest.fixtures import CollectionFactory
+from pytest_sequence_metadata.pytest.runtime import Target
+from pytest_sequence_metadata.suite.helpers import PNG, World, assert_hidden, expect_error, new_token_id
+from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
 
 pytestmark = pytest.mark.sequence_operation(
     "CreateCollection",

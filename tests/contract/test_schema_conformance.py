@@ -1,5 +1,5 @@
 """Property-based conformance: every operation of our spec, generated positive and negative requests,
-webrpc-aware checks (see `pytest_sequence_metadata.checks.conformance`).
+webrpc-aware checks (see `pytest_sequence_metadata.suite.conformance`).
 
 One test per operation, e.g. `test_conformance[POST /rpc/Collections/GetCollection]`; how many
 requests each sends follows `--sequence-profile` (quick or nightly), with a fixed seed.
@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("schemathesis", reason="property-based checks need the [contract] extra")
 
-from pytest_sequence_metadata.checks.conformance import Conformance, operation_params
+from pytest_sequence_metadata.suite.conformance import Conformance, operation_params
 
 
 @pytest.fixture(scope="session")

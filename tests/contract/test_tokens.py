@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World, expect_error, new_token_id
-from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID, never_token_id
-from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.suite.helpers import World, expect_error, new_token_id
+from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID, never_token_id
 
 INVALID = ("InvalidArgument", "RequiredArgument", "ValidationFailed", "WebrpcBadRequest")
 GUIDE_TOKEN_ID = "457657099779485875855215293997335918990635014431"  # 159 bits, from the guide

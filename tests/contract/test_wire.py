@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pytest_sequence_metadata.client import Call, MetadataClient
+from pytest_sequence_metadata.client.core import Call, MetadataClient
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
 
 pytestmark = pytest.mark.sequence_operation("GetCollection")

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.fixtures import tiny_png
+from pytest_sequence_metadata.pytest.fixtures import tiny_png
 
 
 def png_bytes(width: int, height: int) -> bytes:

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from emulator_support import CLI, CONTROL_TOKEN, Api, start_standalone
 
+from pytest_sequence_metadata.client.redaction import redact
 from pytest_sequence_metadata.emulator import Emulator
 from pytest_sequence_metadata.emulator.app import App, Request
 from pytest_sequence_metadata.emulator.auth import Authenticator
 from pytest_sequence_metadata.emulator.control import CONTROL_TOKEN_ENV_VAR, CONTROL_TOKEN_HEADER
-from pytest_sequence_metadata.redaction import redact
 
 SECRET = "control-token-test-secret-" + "z" * 16
 PROTECTED = [

@@ -66,7 +66,7 @@ def anyio_backend():
 EMULATOR_STATE_REPORTER = (
     ANYIO_ON_ASYNCIO
     + """
-from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.pytest.runtime import get_runtime
 
 
 def pytest_unconfigure(config):
@@ -149,8 +149,8 @@ def test_a_failing_async_test_is_cleaned_up_and_shows_no_secret(
 BUDGET_AND_LIMIT = """
 import pytest
 
-from pytest_sequence_metadata.runtime import get_runtime
-from pytest_sequence_metadata.traffic import RateLimiter, RequestBudgetExceeded
+from pytest_sequence_metadata.pytest.runtime import get_runtime
+from pytest_sequence_metadata.pytest.traffic import RateLimiter, RequestBudgetExceeded
 
 
 @pytest.mark.anyio

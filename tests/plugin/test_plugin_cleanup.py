@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from plugin_support import LEAN, Server
 
-from pytest_sequence_metadata.runtime import TAG_KEY
+from pytest_sequence_metadata.pytest.runtime import TAG_KEY
 
 MAKES_EVERYTHING_THEN_FAILS = """
 from __future__ import annotations
@@ -31,7 +31,7 @@ def test_fails(sequence_collection, sequence_collection_factory, sequence_asset,
 EMULATOR_STATE_REPORTER = """
 from __future__ import annotations
 
-from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.pytest.runtime import get_runtime
 
 
 def pytest_unconfigure(config):
@@ -131,7 +131,7 @@ def test_passes(sequence_collection):
 CLEANUP_FAILED_HOOK = """
 from __future__ import annotations
 
-from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.pytest.runtime import get_runtime
 
 
 def pytest_sessionstart(session):
@@ -273,7 +273,7 @@ def test_a_create_answered_off_spec_is_still_deleted(pytester: pytest.Pytester, 
 
         import pytest
 
-        from pytest_sequence_metadata.errors import SchemaViolationError
+        from pytest_sequence_metadata.client.errors import SchemaViolationError
 
 
         def test_off_spec(sequence_client, monkeypatch):

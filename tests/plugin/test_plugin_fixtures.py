@@ -11,10 +11,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from pytest_sequence_metadata.client import MetadataClient
-from pytest_sequence_metadata.errors import NotFoundError, UnauthorizedError
-from pytest_sequence_metadata.fixtures import TemporaryAsset, TemporaryToken, tiny_png
-from pytest_sequence_metadata.runtime import EmulatorHandle, Target, get_runtime
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.client.errors import NotFoundError, UnauthorizedError
+from pytest_sequence_metadata.pytest.fixtures import TemporaryAsset, TemporaryToken, tiny_png
+from pytest_sequence_metadata.pytest.runtime import EmulatorHandle, Target, get_runtime
 from pytest_sequence_metadata.contract.spec import Spec
 
 SEEN = {}
@@ -151,7 +151,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.errors import NotFoundError
+from pytest_sequence_metadata.client.errors import NotFoundError
 
 
 def test_target(sequence_target):

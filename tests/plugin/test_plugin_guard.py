@@ -6,9 +6,9 @@ import httpx
 import pytest
 from plugin_support import NetworkRecorder
 
-from pytest_sequence_metadata.client import AsyncMetadataClient, MetadataClient
+from pytest_sequence_metadata.client.core import AsyncMetadataClient, MetadataClient
+from pytest_sequence_metadata.client.errors import BadResponseError
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.errors import BadResponseError
 
 PREFIX = "ERROR: pytest-sequence-metadata: "
 OWNER_JWT = Emulator().mint_jwt(1, expires_in=None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from plugin_support import Server
 
-from pytest_sequence_metadata.journal import CACHE_DIR
+from pytest_sequence_metadata.pytest.journal import CACHE_DIR
 
 # No `-p no:cacheprovider` here: the journal lives in pytest's cache directory.
 NO_CONTRACT_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
@@ -22,7 +22,7 @@ NO_CONTRACT_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
 EMULATOR_STATE_REPORTER = """
 from __future__ import annotations
 
-from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.pytest.runtime import get_runtime
 
 
 def pytest_unconfigure(config):

@@ -12,7 +12,10 @@ HEAVY = ("httpx", "jsonschema", "starlette", "uvicorn", "yaml", "jwt", "tenacity
 
 
 def test_importing_the_plugin_loads_no_heavy_dependency() -> None:
-    probe = f"import sys, pytest_sequence_metadata.plugin; print([m for m in {HEAVY!r} if m in sys.modules])"
+    probe = (
+        "import sys, pytest_sequence_metadata.pytest.plugin; "
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -76,7 +76,7 @@ def test_a_cleanup_error_is_an_error_of_the_test_whose_resource_it_was(pytester:
 RULES_OF_THE_RUN = """
 from __future__ import annotations
 
-from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.pytest.runtime import get_runtime
 
 
 def pytest_sessionstart(session):
@@ -88,7 +88,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.errors import WebrpcInternalErrorError
+from pytest_sequence_metadata.client.errors import WebrpcInternalErrorError
 
 
 def test_adds_a_rule_and_uses_one_of_the_runs(sequence_emulator, sequence_client):

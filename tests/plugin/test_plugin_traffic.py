@@ -55,8 +55,8 @@ from __future__ import annotations
 
 import time
 
-from pytest_sequence_metadata.runtime import get_runtime
-from pytest_sequence_metadata.traffic import RateLimiter
+from pytest_sequence_metadata.pytest.runtime import get_runtime
+from pytest_sequence_metadata.pytest.traffic import RateLimiter
 
 
 def test_requests_wait_their_turn(request, sequence_client, sequence_anon_client):
@@ -79,8 +79,8 @@ def test_requests_wait_their_turn(request, sequence_client, sequence_anon_client
 NOT_LIMITED = """
 from __future__ import annotations
 
-from pytest_sequence_metadata.runtime import get_runtime
-from pytest_sequence_metadata.traffic import RateLimiter
+from pytest_sequence_metadata.pytest.runtime import get_runtime
+from pytest_sequence_metadata.pytest.traffic import RateLimiter
 
 
 def test_no_limiter(request, sequence_client):

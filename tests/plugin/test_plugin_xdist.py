@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import os
 
-from pytest_sequence_metadata.runtime import get_runtime
+from pytest_sequence_metadata.pytest.runtime import get_runtime
 
 
 def pytest_sessionstart(session):

@@ -13,8 +13,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from pytest_sequence_metadata.contract.privacy import PRIVACY_RULES
-from pytest_sequence_metadata.report import schema_path
-from pytest_sequence_metadata.report_diff import run as diff_run
+from pytest_sequence_metadata.pytest.report import schema_path
+from pytest_sequence_metadata.tools.report_diff import run as diff_run
 
 SUITE = """
 import pytest

@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from pytest_sequence_metadata import errors
-from pytest_sequence_metadata.client import (
+from pytest_sequence_metadata.client.core import (
     AsyncMetadataClient,
     Call,
     ClientObserver,
     MetadataClient,
     RetryPolicy,
+    errors,
     retry_after_seconds,
 )
 from pytest_sequence_metadata.contract.errors import ERROR_TABLE
@@ -438,7 +438,7 @@ def test_the_threaded_transport_serves_any_event_loop_and_decodes_once() -> None
     import asyncio
     import gzip
 
-    from pytest_sequence_metadata.client import ThreadedTransport
+    from pytest_sequence_metadata.client.core import ThreadedTransport
 
     def gzipped(request: httpx.Request) -> httpx.Response:
         body = json.dumps({"collection": collection()}).encode()

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from pytest_sequence_metadata import drift
 from pytest_sequence_metadata.__main__ import main as cli_main
 from pytest_sequence_metadata.contract.spec import spec_path
+from pytest_sequence_metadata.tools import drift
 
 DATA = Path(__file__).parent / "data" / "drift"
 UPSTREAM = DATA / "upstream.json"

@@ -33,7 +33,7 @@ def test_wheel_contains_spec_marker_and_entry_points(wheel: Path) -> None:
         text = archive.read(entry_points).decode()
     assert "pytest_sequence_metadata/specs/sequence-metadata.yaml" in names
     assert "pytest_sequence_metadata/py.typed" in names
-    assert "[pytest11]\nsequence_metadata = pytest_sequence_metadata.plugin" in text
+    assert "[pytest11]\nsequence_metadata = pytest_sequence_metadata.pytest.plugin" in text
     assert "sequence-metadata-emulator = pytest_sequence_metadata.emulator.cli:main" in text
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.checks.privacy_model import (
+from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
+from pytest_sequence_metadata.suite.privacy_model import (
     READS,
     SUPPORTED_ASSUMPTIONS,
     Expectation,
@@ -12,7 +13,6 @@ from pytest_sequence_metadata.checks.privacy_model import (
     Read,
     UndocumentedBehaviour,
 )
-from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
 
 C, PUBLIC, PRIVATE = 7, "101", "202"
 PUBLIC_READS = (Read.PUBLIC_TOKEN, Read.PUBLIC_TOKEN_JSON)

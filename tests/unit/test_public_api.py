@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import pytest_sequence_metadata as package
-from pytest_sequence_metadata import errors
+from pytest_sequence_metadata.client.core import errors
 
 HEAVY = ("httpx", "jsonschema", "starlette", "uvicorn", "yaml", "jwt", "tenacity", "anyio")
 
@@ -44,7 +44,7 @@ def test_the_documented_names_import_from_the_top() -> None:
         TokenMetadata,
         WebrpcError,
     )
-    from pytest_sequence_metadata.client import MetadataClient as Home
+    from pytest_sequence_metadata.client.core import MetadataClient as Home
 
     assert MetadataClient is Home
 

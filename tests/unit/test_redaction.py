@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pytest_sequence_metadata.redaction import (
+from pytest_sequence_metadata.client.redaction import (
     Secret,
     contains_secret,
     forget_secrets,

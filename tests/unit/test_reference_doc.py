@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import pytest_sequence_metadata as package
-from pytest_sequence_metadata.client import _Operation, _Operations
+from pytest_sequence_metadata.client.core import _Operation, _Operations
 
 REFERENCE = (Path(__file__).resolve().parents[2] / "docs" / "reference.md").read_text(encoding="utf-8")
 OPERATIONS = {name: op for name, op in vars(_Operations).items() if isinstance(op, _Operation)}

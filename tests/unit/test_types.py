@@ -126,7 +126,7 @@ def test_the_module_is_import_light() -> None:
 
 
 def _operations() -> dict[str, Any]:
-    from pytest_sequence_metadata.client import _Operation, _Operations
+    from pytest_sequence_metadata.client.core import _Operation, _Operations
 
     return {name: op for name, op in vars(_Operations).items() if isinstance(op, _Operation)}
 
@@ -143,7 +143,7 @@ def _operation_ids(name: str, op: Any) -> set[str]:
     """The operation ids a client method sends, found by describing its call with dummy arguments."""
     import inspect
 
-    from pytest_sequence_metadata.client import MetadataClient
+    from pytest_sequence_metadata.client.core import MetadataClient
 
     client = MetadataClient("https://api.test", project_id=1)
     params = list(inspect.signature(op.build).parameters.values())[1:]
@@ -155,7 +155,7 @@ def _operation_ids(name: str, op: Any) -> set[str]:
 
 
 def test_every_client_method_answers_the_type_of_its_spec_response() -> None:
-    from pytest_sequence_metadata.client import FileResponse
+    from pytest_sequence_metadata.client.core import FileResponse
 
     checked = set()
     for name, op in _operations().items():
@@ -173,7 +173,7 @@ def test_every_client_method_answers_the_type_of_its_spec_response() -> None:
 def test_client_methods_keep_their_signature_and_docstring() -> None:
     import inspect
 
-    from pytest_sequence_metadata.client import AsyncMetadataClient, MetadataClient
+    from pytest_sequence_metadata.client.core import AsyncMetadataClient, MetadataClient
 
     sync = MetadataClient("https://api.test", project_id=1)
     asynchronous = AsyncMetadataClient("https://api.test", project_id=1)

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from pytest_sequence_metadata.checks import webrpc
-from pytest_sequence_metadata.checks.webrpc import WebrpcViolation
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
 from pytest_sequence_metadata.contract.spec import Operation, load_spec
+from pytest_sequence_metadata.suite import webrpc
+from pytest_sequence_metadata.suite.webrpc import WebrpcViolation
 
 RPC_URL = "http://emulator.test/rpc/Collections/GetCollection"
 
@@ -215,8 +215,8 @@ def test_undeclared_fields_inside_lists() -> None:
 
 def test_integer_valued_floats_are_invalid_like_in_go() -> None:
     pytest.importorskip("schemathesis")
-    from pytest_sequence_metadata.checks.conformance import Prepared, expected_refusal, request_violations
-    from pytest_sequence_metadata.client import Call
+    from pytest_sequence_metadata.client.core import Call
+    from pytest_sequence_metadata.suite.conformance import Prepared, expected_refusal, request_violations
 
     spec = load_spec()
     call = Call("GetCollection", "POST", "/rpc/Collections/GetCollection", json={"collectionId": 2201.0})

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_sequence_metadata import hooks, markers, termination
-from pytest_sequence_metadata.artifact_redaction import protect as protect_artifacts
-from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
+from pytest_sequence_metadata.client.redaction import REDACTED, redact
+from pytest_sequence_metadata.pytest import hooks, markers, termination
+from pytest_sequence_metadata.pytest.artifact_redaction import protect as protect_artifacts
+from pytest_sequence_metadata.pytest.fixtures import (  # noqa: F401 - registered as fixtures
     sequence_anon_client,
     sequence_asset,
     sequence_async_anon_client,
@@ -31,12 +32,11 @@ from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fi
     sequence_target,
     sequence_token,
 )
-from pytest_sequence_metadata.redaction import REDACTED, redact
-from pytest_sequence_metadata.runtime import RUNTIME, Runtime, get_runtime
-from pytest_sequence_metadata.settings import add_options, display_url, resolve
+from pytest_sequence_metadata.pytest.runtime import RUNTIME, Runtime, get_runtime
+from pytest_sequence_metadata.pytest.settings import add_options, display_url, resolve
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.ledger import Leftover
+    from pytest_sequence_metadata.pytest.ledger import Leftover
 
 _LEFTOVERS = pytest.StashKey[list[str]]()
 _ITEM_MARK = pytest.StashKey[int]()
@@ -66,19 +66,19 @@ def pytest_configure(config: pytest.Config) -> None:
     listing = any(getattr(config.option, name, False) for name in _LISTING_ONLY)
     if settings.kind == "live" and not workerinput and not listing:
         # Once per run (the xdist controller, not each worker), before the first test.
-        from pytest_sequence_metadata.preflight import check_target
+        from pytest_sequence_metadata.pytest.preflight import check_target
 
         check_target(settings)
     runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     config.stash[RUNTIME] = runtime
     cache = getattr(config, "cache", None)
     if cache is not None and settings.kind == "live":
-        from pytest_sequence_metadata.journal import CACHE_DIR
+        from pytest_sequence_metadata.pytest.journal import CACHE_DIR
 
         runtime.journal_dir = Path(cache.mkdir(CACHE_DIR))
     config.add_cleanup(termination.install())
     if settings.report:
-        from pytest_sequence_metadata.report import ConformanceReport
+        from pytest_sequence_metadata.pytest.report import ConformanceReport
 
         report = ConformanceReport(config, runtime, Path(settings.report))
         config.pluginmanager.register(report, "sequence-metadata-report")

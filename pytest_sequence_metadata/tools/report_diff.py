@@ -48,7 +48,7 @@ class Change:
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    from pytest_sequence_metadata.report import REPORT_SCHEMA_ID
+    from pytest_sequence_metadata.pytest.report import REPORT_SCHEMA_ID
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

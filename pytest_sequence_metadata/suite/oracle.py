@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from pytest_sequence_metadata.client import Call
+from pytest_sequence_metadata.client.core import Call
 
 if TYPE_CHECKING:
     import httpx
 
-    from pytest_sequence_metadata.client import MetadataClient
+    from pytest_sequence_metadata.client.core import MetadataClient
 
 # Far above any id a server hands out in a test's lifetime; still a valid uint64.
 NEVER_COLLECTION_ID: Final = 9_007_199_254_740_000

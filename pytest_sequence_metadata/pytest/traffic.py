@@ -7,13 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pytest_sequence_metadata.client import Call, ClientObserver
-from pytest_sequence_metadata.errors import MetadataError
+from pytest_sequence_metadata.client.core import Call, ClientObserver
+from pytest_sequence_metadata.client.errors import MetadataError
 
 if TYPE_CHECKING:
     import httpx
 
-    from pytest_sequence_metadata.settings import RateLimit
+    from pytest_sequence_metadata.pytest.settings import RateLimit
 
 
 class RequestBudgetExceeded(MetadataError):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.ledger import Leftover
+    from pytest_sequence_metadata.pytest.ledger import Leftover
 
 
 @pytest.hookspec

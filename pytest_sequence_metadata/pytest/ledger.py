@@ -13,16 +13,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_sequence_metadata.client import Call, ClientObserver
+from pytest_sequence_metadata.client.core import Call, ClientObserver
+from pytest_sequence_metadata.client.errors import NotFoundError
+from pytest_sequence_metadata.client.redaction import redact
 from pytest_sequence_metadata.contract.operations import Resource, operations
-from pytest_sequence_metadata.errors import NotFoundError
-from pytest_sequence_metadata.redaction import redact
 
 if TYPE_CHECKING:
     import httpx
 
-    from pytest_sequence_metadata.client import MetadataClient
-    from pytest_sequence_metadata.journal import Journal
+    from pytest_sequence_metadata.client.core import MetadataClient
+    from pytest_sequence_metadata.pytest.journal import Journal
 
 Kind = Resource
 

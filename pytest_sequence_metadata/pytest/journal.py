@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.client import MetadataClient
-    from pytest_sequence_metadata.ledger import Entry, Kind
+    from pytest_sequence_metadata.client.core import MetadataClient
+    from pytest_sequence_metadata.pytest.ledger import Entry, Kind
 
 CACHE_DIR: Final = "sequence-metadata-journal"  # config.cache.mkdir(CACHE_DIR)
 _SUFFIX: Final = ".jsonl"
@@ -172,7 +172,7 @@ def sweep(
                 problems.append(f"{what}: {reason}")
                 continue
             deleted.append(what)
-            from pytest_sequence_metadata.ledger import Entry
+            from pytest_sequence_metadata.pytest.ledger import Entry
 
             journal.deleted(Entry(recorded.kind, recorded.key, recorded.identity, 0))
         journal.close(remove=kept == 0)

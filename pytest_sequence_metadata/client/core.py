@@ -23,7 +23,14 @@ import anyio.to_thread
 import httpx
 import tenacity
 
-from pytest_sequence_metadata.claims import ClaimError, project_claim
+from pytest_sequence_metadata.client.claims import ClaimError, project_claim
+from pytest_sequence_metadata.client.errors import (
+    BadResponseError,
+    SchemaViolationError,
+    UsageError,
+    error_from_body,
+)
+from pytest_sequence_metadata.client.redaction import REDACTED, Secret, redact
 from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations
 from pytest_sequence_metadata.contract.spec import Spec, load_spec
 from pytest_sequence_metadata.contract.types import (
@@ -52,13 +59,6 @@ from pytest_sequence_metadata.contract.types import (
     UpdateContractCollectionResponse,
     UpdateTokenResponse,
 )
-from pytest_sequence_metadata.errors import (
-    BadResponseError,
-    SchemaViolationError,
-    UsageError,
-    error_from_body,
-)
-from pytest_sequence_metadata.redaction import REDACTED, Secret, redact
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -74,7 +74,7 @@ __all__ = [
 DEFAULT_BASE_URL: Final = "https://metadata.sequence.app"
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-log = logging.getLogger("pytest_sequence_metadata.client")
+log = logging.getLogger("pytest_sequence_metadata.client.core")
 
 
 class _Unset:

@@ -16,8 +16,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pytest_sequence_metadata.guard import PRODUCTION_HOST, BadURL, parse_base_url
-from pytest_sequence_metadata.redaction import MIN_SHORT_SECRET, REDACTED, Secret, register_short_secret
+from pytest_sequence_metadata.client.redaction import (
+    MIN_SHORT_SECRET,
+    REDACTED,
+    Secret,
+    register_short_secret,
+)
+from pytest_sequence_metadata.pytest.guard import PRODUCTION_HOST, BadURL, parse_base_url
 
 EMULATOR_BASE_URL: Final = "http://sequence-metadata.emulator"  # emulator.IN_PROCESS_URL
 EMULATOR_OWNER_PROJECT: Final = 1
@@ -321,7 +326,7 @@ def _where(option: Option, source: Source) -> str:
 
 def _claim(option: Option, token: str, source: Source) -> int | None:
     """The token's `project` claim; the token itself never appears in a message."""
-    from pytest_sequence_metadata.claims import ClaimError, project_claim
+    from pytest_sequence_metadata.client.claims import ClaimError, project_claim
 
     try:
         return project_claim(token)

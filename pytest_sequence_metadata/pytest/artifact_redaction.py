@@ -17,8 +17,13 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.redaction import contains_secret, redact, register_secret, register_short_secret
-from pytest_sequence_metadata.settings import OPTIONS
+from pytest_sequence_metadata.client.redaction import (
+    contains_secret,
+    redact,
+    register_secret,
+    register_short_secret,
+)
+from pytest_sequence_metadata.pytest.settings import OPTIONS
 
 _REDACTING_WRITER = "_sequence_metadata_redacting"
 
@@ -40,7 +45,7 @@ def _register_given_secrets(config: pytest.Config) -> None:
             register_secret(value if isinstance(value, str) else None)
     url = config.getoption("sequence_url", None)
     if isinstance(url, str) and url:
-        from pytest_sequence_metadata.guard import BadURL, parse_base_url
+        from pytest_sequence_metadata.pytest.guard import BadURL, parse_base_url
 
         with contextlib.suppress(BadURL):  # settings.resolve refuses it with a usage error
             register_short_secret(parse_base_url(url).password)

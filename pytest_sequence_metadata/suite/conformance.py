@@ -44,16 +44,16 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from pytest_sequence_metadata.checks import webrpc
-from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
-from pytest_sequence_metadata.checks.profiles import Profile, active_profile
-from pytest_sequence_metadata.checks.samples import tiny_png
-from pytest_sequence_metadata.client import Call
+from pytest_sequence_metadata.client.core import Call
+from pytest_sequence_metadata.client.errors import MetadataError
 from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_blank
 from pytest_sequence_metadata.contract.spec import Operation, Spec, load_spec
-from pytest_sequence_metadata.errors import MetadataError
-from pytest_sequence_metadata.runtime import TAG_KEY, Runtime, Target, get_runtime
-from pytest_sequence_metadata.traffic import RequestBudgetExceeded
+from pytest_sequence_metadata.pytest.runtime import TAG_KEY, Runtime, Target, get_runtime
+from pytest_sequence_metadata.pytest.traffic import RequestBudgetExceeded
+from pytest_sequence_metadata.suite import webrpc
+from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID
+from pytest_sequence_metadata.suite.profiles import Profile, active_profile
+from pytest_sequence_metadata.suite.samples import tiny_png
 
 if TYPE_CHECKING:
     import httpx
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from schemathesis.core.transport import Response
     from schemathesis.schemas import BaseSchema
 
-    from pytest_sequence_metadata.client import MetadataClient
+    from pytest_sequence_metadata.client.core import MetadataClient
 
 __all__ = [
     "Conformance",

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.samples import tiny_png
-from pytest_sequence_metadata.runtime import TAG_KEY, EmulatorHandle, Runtime, Target, get_runtime
+from pytest_sequence_metadata.pytest.runtime import TAG_KEY, EmulatorHandle, Runtime, Target, get_runtime
+from pytest_sequence_metadata.suite.samples import tiny_png
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.client import AsyncMetadataClient, MetadataClient
+    from pytest_sequence_metadata.client.core import AsyncMetadataClient, MetadataClient
     from pytest_sequence_metadata.contract.spec import Spec
     from pytest_sequence_metadata.contract.types import Asset, Collection, TokenMetadata
 

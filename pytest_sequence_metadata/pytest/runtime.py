@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
 
-from pytest_sequence_metadata.settings import Settings
+from pytest_sequence_metadata.pytest.settings import Settings
 
 if TYPE_CHECKING:
     import httpx
 
-    from pytest_sequence_metadata.client import (
+    from pytest_sequence_metadata.client.core import (
         AsyncMetadataClient,
         ClientObserver,
         MetadataClient,
@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.emulator import Emulator
     from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
-    from pytest_sequence_metadata.journal import Journal
-    from pytest_sequence_metadata.ledger import CleanupLedger, Leftover
-    from pytest_sequence_metadata.traffic import TrafficStats
+    from pytest_sequence_metadata.pytest.journal import Journal
+    from pytest_sequence_metadata.pytest.ledger import CleanupLedger, Leftover
+    from pytest_sequence_metadata.pytest.traffic import TrafficStats
 
 TAG_KEY: Final = "pytest-sequence-metadata"
 Identity = Literal["owner", "anonymous", "other"]
@@ -197,7 +197,7 @@ class Runtime:
         """The cleanup ledger of this process (created on first use)."""
         with self._lock:
             if self._ledger is None:
-                from pytest_sequence_metadata.ledger import CleanupLedger
+                from pytest_sequence_metadata.pytest.ledger import CleanupLedger
 
                 self._ledger = CleanupLedger(journal=self._journal())
             return self._ledger
@@ -206,8 +206,8 @@ class Runtime:
         # Only a live target outlives the process: the embedded emulator's state dies with it.
         if self.journal_dir is None or self.settings.kind != "live":
             return None
-        from pytest_sequence_metadata.journal import Journal
-        from pytest_sequence_metadata.settings import display_url
+        from pytest_sequence_metadata.pytest.journal import Journal
+        from pytest_sequence_metadata.pytest.settings import display_url
 
         target = display_url(self.settings.base_url)
         return Journal(self.journal_dir, run_id=self.run_id, worker=self.worker, target=target)
@@ -217,7 +217,7 @@ class Runtime:
         """Requests sent by the plugin's clients in this process (created on first use)."""
         with self._lock:
             if self._stats is None:
-                from pytest_sequence_metadata.traffic import TrafficStats
+                from pytest_sequence_metadata.pytest.traffic import TrafficStats
 
                 budget = self.settings.request_budget
                 workers = _xdist_workers()
@@ -292,7 +292,7 @@ class Runtime:
         if self._observers is None:
             observers: list[ClientObserver] = [self.stats]
             if self.settings.rate_limit is not None:
-                from pytest_sequence_metadata.traffic import RateLimiter
+                from pytest_sequence_metadata.pytest.traffic import RateLimiter
 
                 observers.insert(0, RateLimiter(self.settings.rate_limit, share=_xdist_workers()))
             self._observers = observers
@@ -342,7 +342,7 @@ class Runtime:
 
     def _make_client(self, identity: Identity) -> tuple[MetadataClient, str | None]:
         """A new client for `identity`, and the JWT it sends."""
-        from pytest_sequence_metadata.client import MetadataClient
+        from pytest_sequence_metadata.client.core import MetadataClient
 
         settings = self.settings
         project = settings.other_project_id if identity == "other" else settings.project_id
@@ -363,7 +363,7 @@ class Runtime:
         return MetadataClient(settings.base_url, jwt=jwt, project_id=project, observers=observers), jwt
 
     def _make_async_client(self, identity: Identity, twin: MetadataClient) -> AsyncMetadataClient:
-        from pytest_sequence_metadata.client import AsyncMetadataClient, ThreadedTransport
+        from pytest_sequence_metadata.client.core import AsyncMetadataClient, ThreadedTransport
 
         # Session-scoped, but pytest-asyncio gives each test its own event loop and anyio may run
         # trio: both transports hold nothing tied to a loop (the emulator's answers in-process; a
@@ -412,9 +412,9 @@ class Runtime:
         """
         if self.journal_dir is None or self.settings.kind != "live" or not self.journal_dir.is_dir():
             return [], []
-        from pytest_sequence_metadata import journal
-        from pytest_sequence_metadata.ledger import delete_resource
-        from pytest_sequence_metadata.settings import display_url
+        from pytest_sequence_metadata.pytest import journal
+        from pytest_sequence_metadata.pytest.ledger import delete_resource
+        from pytest_sequence_metadata.pytest.settings import display_url
 
         return journal.sweep(
             self.journal_dir,
@@ -431,7 +431,7 @@ class Runtime:
 
         Returns (deleted ids, problems).
         """
-        from pytest_sequence_metadata.errors import NotFoundError
+        from pytest_sequence_metadata.client.errors import NotFoundError
 
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds)
         deleted: list[int] = []

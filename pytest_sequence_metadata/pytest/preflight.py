@@ -12,8 +12,8 @@ from typing import Final, TypeVar
 
 import pytest
 
-from pytest_sequence_metadata.redaction import Secret, redact
-from pytest_sequence_metadata.settings import OPTIONS_BY_NAME, Settings, _where, display_url
+from pytest_sequence_metadata.client.redaction import Secret, redact
+from pytest_sequence_metadata.pytest.settings import OPTIONS_BY_NAME, Settings, _where, display_url
 
 # Short enough to answer within seconds, long enough for a slow staging's first request.
 TIMEOUT_SECONDS: Final = 5.0
@@ -37,8 +37,8 @@ def check_target(settings: Settings) -> None:
 def _check_identity(settings: Settings, who: str, name: str, secret: Secret, project: int) -> str | None:
     import httpx
 
-    from pytest_sequence_metadata.client import MetadataClient, RetryPolicy
-    from pytest_sequence_metadata.errors import MetadataError, WebrpcError
+    from pytest_sequence_metadata.client.core import MetadataClient, RetryPolicy
+    from pytest_sequence_metadata.client.errors import MetadataError, WebrpcError
 
     assert settings.url is not None
     url = display_url(settings.url)

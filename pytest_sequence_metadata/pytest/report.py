@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_sequence_metadata.redaction import redact
+from pytest_sequence_metadata.client.redaction import redact
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.runtime import Runtime
+    from pytest_sequence_metadata.pytest.runtime import Runtime
 
 REPORT_SCHEMA_ID: Final = "pytest-sequence-metadata/conformance-report"
 REPORT_VERSION: Final = 1

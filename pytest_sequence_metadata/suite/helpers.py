@@ -12,11 +12,11 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
-from pytest_sequence_metadata.checks.oracle import same_as_missing
-from pytest_sequence_metadata.checks.samples import tiny_png
-from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.client.core import MetadataClient
+from pytest_sequence_metadata.client.errors import WebrpcError
 from pytest_sequence_metadata.contract.types import Asset, Collection, TokenMetadata
-from pytest_sequence_metadata.errors import WebrpcError
+from pytest_sequence_metadata.suite.oracle import same_as_missing
+from pytest_sequence_metadata.suite.samples import tiny_png
 
 PNG = tiny_png(4, 3)
 

@@ -27,6 +27,6 @@ PROFILES: Final = {
 
 
 def active_profile(config: pytest.Config) -> Profile:
-    from pytest_sequence_metadata.runtime import get_runtime
+    from pytest_sequence_metadata.pytest.runtime import get_runtime
 
     return PROFILES[get_runtime(config).settings.profile]
