@@ -21,17 +21,41 @@ def _contracts() -> list[dict[str, object]]:
     return list(config["contracts"])
 
 
-def test_the_contract_layer_forbids_every_other_module_of_ours() -> None:
-    rule = next(c for c in _contracts() if c["source_modules"] == ["pytest_sequence_metadata.contract"])
-    ours = {
+def _layers() -> set[str]:
+    """Every top-level module and package of ours, the package's own entry files aside."""
+    return {
         f"pytest_sequence_metadata.{path.stem if path.is_file() else path.name}"
         for path in PACKAGE.iterdir()
         if (path.suffix == ".py" and path.stem not in ("__init__", "__main__"))
         or (path.is_dir() and (path / "__init__.py").is_file())
     }
-    forbidden = set(rule["forbidden_modules"])  # type: ignore[arg-type]
-    assert ours - {"pytest_sequence_metadata.contract"} <= forbidden, "a new module escapes the rule"
+
+
+def _rule(source: str) -> set[str]:
+    rule = next(c for c in _contracts() if c.get("source_modules") == [f"pytest_sequence_metadata.{source}"])
+    return set(rule["forbidden_modules"])  # type: ignore[arg-type]
+
+
+def test_the_package_top_holds_only_the_layers() -> None:
+    names = {"client", "contract", "emulator", "pytest", "suite", "tools"}
+    assert _layers() == {f"pytest_sequence_metadata.{name}" for name in names}
+
+
+def test_the_contract_layer_forbids_every_other_module_of_ours() -> None:
+    forbidden = _rule("contract")
+    assert _layers() - {"pytest_sequence_metadata.contract"} <= forbidden, "a new module escapes the rule"
     assert {"pytest", "httpx"} <= forbidden
+
+
+@pytest.mark.parametrize("source", ["client", "tools"])
+def test_the_client_and_the_tools_forbid_every_layer_but_the_contract(source: str) -> None:
+    others = _layers() - {"pytest_sequence_metadata.contract", f"pytest_sequence_metadata.{source}"}
+    assert others <= _rule(source), "a new module escapes the rule"
+
+
+def test_the_emulator_and_the_suite_never_import_each_other() -> None:
+    assert "pytest_sequence_metadata.suite" in _rule("emulator")
+    assert "pytest_sequence_metadata.emulator" in _rule("suite")
 
 
 @pytest.mark.skipif(
