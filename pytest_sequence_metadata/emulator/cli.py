@@ -1,7 +1,8 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--base-url URL] [--mutation NAME ...]` prints
-its base URL and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints
+its base URL and server stack (uvloop + httptools with the `[server]` extra, else asyncio + h11) and
+serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints
 a JWT the server accepts.
 """
 
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     from . import Emulator
-    from .server import bind_socket, serve_forever, socket_url
+    from .server import bind_socket, serve_forever, server_stack, socket_url
 
     try:
         emulator = Emulator(jwt_secret=secret, base_url=args.base_url, mutations=args.mutation)
@@ -103,9 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"sequence-metadata-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    print(f"Sequence Metadata emulator listening on {socket_url(sock)} (Ctrl-C to stop)", flush=True)
+    stack = server_stack()
+    url = socket_url(sock)
+    print(f"Sequence Metadata emulator listening on {url} (uvicorn on {stack}; Ctrl-C to stop)", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
     with contextlib.suppress(KeyboardInterrupt):
-        serve_forever(emulator, sock, log_level=args.log_level)
+        serve_forever(emulator, sock, log_level=args.log_level, stack=stack)
     print("Sequence Metadata emulator stopped", flush=True)
     return 0
