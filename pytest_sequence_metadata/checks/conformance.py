@@ -498,12 +498,40 @@ def _form(body: Any) -> dict[str, bytes]:
 # --- the schema and the run -----------------------------------------------------------------------
 
 
-@functools.cache
-def conformance_schema() -> BaseSchema:
-    """The schemathesis schema of our spec that `test_conformance` is parametrized with (one per process).
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    base_url: str
+    plan: Plan
 
-    An explicit config: a schemathesis.toml in the working directory must not change the run.
+
+# The plan of the pytest session being configured; applied to the schema when it is built (the
+# conformance tests are collected) or right away if it already is (several sessions in one process).
+_FIT: list[_Fit] = []
+
+
+def conformance_schema() -> BaseSchema:
+    """The schemathesis schema of our spec that `test_conformance` is parametrized with (one per process),
+    fitted to the current run's plan (`fit_schema`)."""
+    schema = _built_schema()
+    if _FIT:
+        _apply(schema, _FIT[-1])
+    return schema
+
+
+def fit_schema(config: pytest.Config) -> None:
+    """Record this run's plan for `conformance_schema()`; schemathesis reads it when it builds the tests.
+
+    Cheap: building the schema waits for the conformance tests to be collected.
     """
+    runtime = get_runtime(config)
+    _FIT[:] = [_Fit(runtime.target.base_url, Plan.for_target(runtime.target, active_profile(config)))]
+    if _built_schema.cache_info().currsize:
+        _apply(_built_schema(), _FIT[-1])
+
+
+@functools.cache
+def _built_schema() -> BaseSchema:
+    # An explicit config: a schemathesis.toml in the working directory must not change the run.
     schema = schemathesis.openapi.from_dict(copy.deepcopy(load_spec().raw), config=schemathesis.Config())
     project = schema.config
     project.generation.update(
@@ -523,20 +551,15 @@ def conformance_schema() -> BaseSchema:
     return schema
 
 
-def fit_schema(config: pytest.Config) -> None:
-    """Apply this run's plan to `conformance_schema()`: read when schemathesis builds the tests.
-
-    Positive and negative cases share `max_examples`, hence twice the profile's examples per mode.
-    """
-    runtime = get_runtime(config)
-    plan = Plan.for_target(runtime.target, active_profile(config))
-    project = conformance_schema().config
-    project.update(base_url=runtime.target.base_url)
-    project.generation.update(max_examples=plan.examples * 2)
+def _apply(schema: BaseSchema, fit: _Fit) -> None:
+    # Positive and negative cases share `max_examples`, hence twice the profile's examples per mode.
+    project = schema.config
+    project.update(base_url=fit.base_url)
+    project.generation.update(max_examples=fit.plan.examples * 2)
     phases = ["fuzzing"]
-    if plan.spec_examples:
+    if fit.plan.spec_examples:
         phases.append("examples")
-    if plan.coverage:
+    if fit.plan.coverage:
         phases.append("coverage")
     project.phases.update(phases=phases)
 
@@ -554,7 +577,6 @@ class Conformance:
         self.target = runtime.target
         self.plan = Plan.for_target(self.target, profile)
         self.spec = spec or load_spec()
-        self.schema = conformance_schema()
         self.client = runtime.client("owner")
         self.sandbox = Sandbox(runtime, self.client)
         self.operations = {f"{op.method} {op.path}": op for op in self.spec.operations.values()}
