@@ -1,11 +1,12 @@
 """Wall time of the contract suite: this tree against an earlier revision, in-process, side by side;
 then this tree over HTTP and with `-n 2`. Prints figures and ratios only.
 
-Run: python benchmarks/bench_suite.py [--profile quick|nightly] [--before main] [--rounds 2]
+Run: python benchmarks/bench_suite.py [--profile quick|nightly] [--before REV] [--rounds 2]
                                       [--only before,in-process,http,xdist]
 
-- `before`: the suite of another revision (`--before`, default `main`), checked out in a temporary git
-  worktree and run from there with this interpreter, interleaved with this tree's in-process runs.
+- `before`: the suite of another revision (`--before`, default: where this branch left main, i.e.
+  `git merge-base HEAD main`), checked out in a temporary git worktree and run from there with this
+  interpreter (its own package comes first on sys.path), interleaved with this tree's in-process runs.
 - Each run prints pytest's own time (collection and tests), the wall time of the whole process (with
   interpreter and plugin start-up), its CPU time (less sensitive to a loaded machine), the test count
   and the requests it sent (from `--sequence-report`: what the same run costs against a live API).
@@ -143,10 +144,14 @@ def compare(args: argparse.Namespace, env: dict[str, str], scratch: Path, chosen
 def main() -> None:
     parser = argparse.ArgumentParser(description="Contract suite wall time: before/after, over HTTP, -n 2")
     parser.add_argument("--profile", default="quick", choices=["quick", "nightly"])
-    parser.add_argument("--before", default="main", help="revision to compare with (default main)")
+    parser.add_argument("--before", help="revision to compare with (default: merge base of HEAD and main)")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved in-process rounds (default 2)")
     parser.add_argument("--only", default="before,in-process,http,xdist")
     args = parser.parse_args()
+    if args.before is None:
+        command = ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"]
+        merge_base = subprocess.run(command, capture_output=True, text=True, check=False)
+        args.before = merge_base.stdout.strip() or "main"
     chosen = set(args.only.split(","))
     env = {**os.environ, "SEQUENCE_PROFILE": args.profile}
     print(f"contract suite, profile {args.profile}, {load()}")
