@@ -19,6 +19,7 @@ from typing import Any, Final, Generic, Literal, TypeVar
 import httpx
 import tenacity
 
+from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations
 from pytest_sequence_metadata.contract.spec import Spec, load_spec
 from pytest_sequence_metadata.errors import (
     BadResponseError,
@@ -39,11 +40,6 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL: Final = "https://metadata.sequence.app"
-RPC_PREFIX: Final = "/rpc/Collections/"
-# Creates are the only operations where a repeated request could write twice.
-NON_IDEMPOTENT: Final = frozenset(
-    {"CreateCollection", "CreateContractCollection", "CreateToken", "CreateAsset"}
-)
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 log = logging.getLogger("pytest_sequence_metadata.client")
@@ -74,7 +70,9 @@ class Call:
 
     @property
     def idempotent(self) -> bool:
-        return self.operation_id not in NON_IDEMPOTENT
+        """Whether a retry cannot write twice (the operations registry says which ones can)."""
+        found = operations().get(self.operation_id)
+        return found is None or not found.retry_may_duplicate
 
 
 @dataclass(frozen=True, slots=True)

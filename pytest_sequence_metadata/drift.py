@@ -94,7 +94,7 @@ class DriftUsageError(Exception):
 class Deviation:
     id: str
     kind: str
-    where: str
+    where: tuple[str, ...]  # one deviation may stand for the same change in several places
     upstream: Any
     ours: Any
     reason: str
@@ -291,6 +291,29 @@ def _value_type(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return "integer"
     return _JSON_TYPES.get(type(value), "any")
+
+
+def _through_nullable(
+    document: Document, schema: Any, pointer: str, hops: tuple[str, ...]
+) -> tuple[Any, str, tuple[tuple[str, ...], bool]]:
+    """`anyOf: [{$ref: X}, {type: null}]` (3.1's nullable reference) as X itself, marked nullable.
+
+    Comparing through the wrapper keeps a difference inside X reported at X, where its deviation
+    lives, whichever properties refer to it.
+    """
+    branches = (schema.get("oneOf") or schema.get("anyOf")) if isinstance(schema, Mapping) else None
+    keywords = (
+        {key for key in schema if not str(key).startswith("x-")} if isinstance(schema, Mapping) else set()
+    )
+    if not isinstance(branches, list) or keywords - {"oneOf", "anyOf", "description"}:
+        return schema, pointer, (hops, False)
+    others = [(i, b) for i, b in enumerate(branches) if not _is_null_schema(b)]
+    if len(others) != 1 or len(others) == len(branches) or not isinstance(others[0][1], Mapping):
+        return schema, pointer, (hops, False)
+    index, branch = others[0]
+    keyword = "oneOf" if "oneOf" in schema else "anyOf"
+    target, real, more = document.resolve(branch, f"{pointer}/{keyword}/{index}")
+    return target, real, ((*hops, pointer, *more), True)
 
 
 def _is_null_schema(schema: Any) -> bool:
@@ -752,6 +775,10 @@ class _Differ:
         helper (`Id`) is reported at each property that uses it."""
         u_schema, u_real, _ = self.upstream.resolve(u_node, u_at)
         o_schema, o_real, o_hops = self.ours.resolve(o_node, o_at)
+        u_schema, u_real, u_null = _through_nullable(self.upstream, u_schema, u_real, ())
+        o_schema, o_real, o_null = _through_nullable(self.ours, o_schema, o_real, o_hops)
+        o_hops, o_nullable = o_null
+        u_nullable = u_null[1]
         if isinstance(u_schema, Mapping) and "allOf" in u_schema:
             u_schema = _merge_all_of(u_schema, self.upstream, u_real)
         if isinstance(o_schema, Mapping) and "allOf" in o_schema:
@@ -767,6 +794,10 @@ class _Differ:
         self._seen.add(key)
         u = facts(u_schema, self.upstream, u_real)
         o = facts(o_schema, self.ours, o_real)
+        if u_nullable and not u.nullable:
+            u = dataclasses.replace(u, nullable=True)
+        if o_nullable and not o.nullable:
+            o = dataclasses.replace(o, nullable=True)
         aliases = tuple(dict.fromkeys(p for p in (*o_hops[1:], o_real) if p != logical))
 
         def note(change: str, upstream: Any, ours: Any, keyword: str = "", where: str = logical) -> None:
@@ -984,12 +1015,14 @@ def _render_additional(value: Any) -> str:
 def read_deviations(document: Document) -> list[Deviation]:
     found = []
     for entry in document.raw.get("x-deviations") or []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("where"), str):
+        where = entry.get("where") if isinstance(entry, Mapping) else None
+        places = (where,) if isinstance(where, str) else tuple(where) if isinstance(where, list) else ()
+        if places and all(isinstance(place, str) for place in places):
             found.append(
                 Deviation(
                     id=str(entry.get("id", "")),
                     kind=str(entry.get("kind", "")),
-                    where=entry["where"],
+                    where=places,
                     upstream=entry.get("upstream"),
                     ours=entry.get("ours"),
                     reason=str(entry.get("reason", "")),
@@ -1000,9 +1033,12 @@ def read_deviations(document: Document) -> list[Deviation]:
 
 def _strength(deviation: Deviation, change: Change, schema_names: set[str]) -> int:
     """How well a deviation covers a change: 0 not at all, higher is more specific."""
+    return max(_strength_at(deviation, where, change, schema_names) for where in deviation.where)
+
+
+def _strength_at(deviation: Deviation, where: str, change: Change, schema_names: set[str]) -> int:
     # An `error` deviation speaks for everything about that error, whatever the change.
     kinds = CHANGES[change.change] | {"error"}
-    where = deviation.where
     listing = _LISTING_KINDS.get(deviation.kind)
     if listing is not None and isinstance(getattr(deviation, listing), list):
         listed = {str(n) for n in getattr(deviation, listing)}

@@ -6,14 +6,13 @@ the cleanup ledger the moment it exists and deleted when the fixture (or the tes
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_sequence_metadata.checks.samples import tiny_png
 from pytest_sequence_metadata.runtime import TAG_KEY, EmulatorHandle, Runtime, Target, get_runtime
 
 if TYPE_CHECKING:
@@ -171,22 +170,6 @@ def sequence_token(
     client = sequence_collection_factory.client
     created = client.create_token(collection["id"], token)["token"]
     return TemporaryToken(collection, created)
-
-
-def tiny_png(width: int = 3, height: int = 2) -> bytes:
-    """A valid RGB PNG of the given size, built with zlib (no imaging library needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x10\x80\xf0" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pytest_sequence_metadata.client import Call, ClientObserver
+from pytest_sequence_metadata.contract.operations import Resource, operations
 from pytest_sequence_metadata.errors import NotFoundError
 from pytest_sequence_metadata.redaction import redact
 
@@ -20,13 +21,12 @@ if TYPE_CHECKING:
 
     from pytest_sequence_metadata.client import MetadataClient
 
-Kind = Literal["collection", "contract_collection", "token", "asset"]
-_CREATES: dict[str, Kind] = {
-    "CreateCollection": "collection",
-    "CreateContractCollection": "contract_collection",
-    "CreateToken": "token",
-    "CreateAsset": "asset",
-}
+Kind = Resource
+
+
+def _created(operation_id: str) -> Kind | None:
+    found = operations().get(operation_id)
+    return found.creates if found is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +79,16 @@ def _key(kind: Kind, call: Call, body: dict[str, Any]) -> tuple[Any, ...] | None
         return None
 
 
-_DELETES: dict[str, tuple[Kind, tuple[str, ...]]] = {
-    "DeleteCollection": ("collection", ("collectionid",)),
-    "DeleteContractCollection": ("contract_collection", ("chainid", "contractaddress")),
-    "DeleteToken": ("token", ("collectionid", "tokenid")),
-    "DeleteAsset": ("asset", ("assetid",)),
-}
+def _deletes(operation_id: str) -> tuple[Kind, tuple[str, ...]] | None:
+    """What a delete removes, and the (lower-cased) arguments that name it: all but the project."""
+    found = operations().get(operation_id)
+    if found is None or found.deletes is None:
+        return None
+    return found.deletes, tuple(key.lower() for key in found.arguments if key != "projectId")
 
 
 def _deleted_key(call: Call) -> tuple[Kind, tuple[Any, ...]] | None:
-    found = _DELETES.get(call.operation_id)
+    found = _deletes(call.operation_id)
     args = _args(call)
     if found is None or any(name not in args for name in found[1]):
         return None
@@ -201,7 +201,7 @@ class _LedgerObserver(ClientObserver):
     def after_receive(self, call: Call, response: httpx.Response, attempt: int) -> None:
         if response.status_code != 200:
             return
-        kind = _CREATES.get(call.operation_id)
+        kind = _created(call.operation_id)
         if kind is not None:
             try:
                 body = response.json()

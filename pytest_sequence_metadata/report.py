@@ -83,6 +83,8 @@ class ConformanceReport:
         elif report.skipped and entry.outcome != "failed":
             entry.outcome = "skipped"
 
+    # An xdist hook: optional, so that pluggy accepts it in installs without pytest-xdist.
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         figures = getattr(node, "workeroutput", {}).get("sequence_report_figures")
         if figures:

@@ -256,7 +256,7 @@ class Runtime:
         deleted: list[int] = []
         problems: list[str] = []
         stale: list[int] = []
-        page = 1
+        page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
         try:
             while True:
                 answer = client.list_collections(page={"page": page, "pageSize": 100})

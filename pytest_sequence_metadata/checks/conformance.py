@@ -19,7 +19,7 @@ deleted right after it). On top of that every request is *pinned*:
   updates, deletes and uploads also reach their success paths and response schemas.
 
 Requests are judged valid or invalid on what is actually sent, read the way the Go server decodes
-it (`emulator.decoding`: keys folded, unknown keys and nulls dropped, `2201.0` is not an integer)
+it (`contract.gowire`: keys folded, unknown keys and nulls dropped, `2201.0` is not an integer)
 and checked with our spec's validators, not by schemathesis' generation mode.
 """
 
@@ -48,11 +48,11 @@ from schemathesis.core import NOT_SET, NotSet
 from pytest_sequence_metadata.checks import webrpc
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
 from pytest_sequence_metadata.checks.profiles import Profile, active_profile
+from pytest_sequence_metadata.checks.samples import tiny_png
 from pytest_sequence_metadata.client import Call
-from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request
+from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_blank
 from pytest_sequence_metadata.contract.spec import Operation, Spec, load_spec
 from pytest_sequence_metadata.errors import MetadataError
-from pytest_sequence_metadata.fixtures import tiny_png
 from pytest_sequence_metadata.runtime import TAG_KEY, Runtime, Target, get_runtime
 from pytest_sequence_metadata.traffic import RequestBudgetExceeded
 
@@ -430,7 +430,7 @@ def _body_violations(spec: Spec, operation_id: str, body: Any) -> Iterator[Probl
         yield Problem(str(violation), _REQUIRED if violation.keyword == "required" else None)
     if operation_id in ("CreateCollection", "UpdateCollection"):
         name = ((args.get("collection") or {}).get("metadata") or {}).get("name")
-        if isinstance(name, str) and name and not name.strip():
+        if isinstance(name, str) and name and is_blank(name):
             # Not in the schema (minLength 1 only): InvalidArgument [A:empty-collection-name].
             yield Problem("collection.metadata.name is blank (emulator assumption empty-collection-name)")
 

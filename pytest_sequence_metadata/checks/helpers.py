@@ -6,18 +6,24 @@ Importable by any project's tests (the contract suite's conftest provides them a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import httpx
 import pytest
 
 from pytest_sequence_metadata.checks.oracle import same_as_missing
+from pytest_sequence_metadata.checks.samples import tiny_png
 from pytest_sequence_metadata.client import MetadataClient
 from pytest_sequence_metadata.errors import WebrpcError
-from pytest_sequence_metadata.fixtures import CollectionFactory, tiny_png
 
 PNG = tiny_png(4, 3)
+
+
+class MakesCollections(Protocol):
+    """What the suite needs of `sequence_collection_factory`: a collection made and recorded."""
+
+    def __call__(self, metadata: Mapping[str, Any] | None = None, **collection: Any) -> dict[str, Any]: ...
 
 
 def new_token_id() -> str:
@@ -36,7 +42,7 @@ def expect_error(action: Callable[[], Any], *names: str) -> WebrpcError:
 class World:
     """Builds collections, tokens and assets for a test through the owner client (all on the ledger)."""
 
-    def __init__(self, factory: CollectionFactory, client: MetadataClient) -> None:
+    def __init__(self, factory: MakesCollections, client: MetadataClient) -> None:
         self.factory = factory
         self.client = client
 

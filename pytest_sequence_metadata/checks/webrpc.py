@@ -279,7 +279,7 @@ def _walk(
         for key, item in value.items():
             if key in properties:
                 _walk(document, properties[key], item, f"{path}.{key}", found, depth + 1)
-            elif "additionalProperties" not in schema:
+            elif schema.get("additionalProperties", False) is False:  # absent or closed
                 found.append(f"{path}.{key}")
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):

@@ -180,10 +180,11 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
     ),
     Assumption(
         "update-token-partial",
-        "UpdateToken without `token`",
-        "RequiredArgument over the wire, because the spec requires `token`; the backend alone "
-        "(Backend.update_token(token=None)) changes only `private`, as the old demo expects.",
-        "api-facts calls the partial update 'tolerated' [I]; the contract chose to require `token`.",
+        "UpdateToken with `token: null` (or none)",
+        "Changes only `private` and answers the token as it is; with neither `token` nor `private` it is "
+        "RequiredArgument.",
+        "The Go argument is a pointer (`token *TokenMetadata`), nil when a caller changes only privacy, "
+        "and an older demo did exactly that.",
     ),
     Assumption(
         "update-token-id-change",
@@ -200,11 +201,10 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
     Assumption(
         "token-server-fields",
         "TokenMetadata fields the client does not set",
-        '`source` is "", `status` is the sent value when it is a known ResourceStatus name and '
-        '"NOT_AVAILABLE" otherwise, `queuedAt` is null; chainId/contractAddress/lastFetched are '
-        "never emitted.",
-        "Go zero values of the current TokenMetadata struct; the Collections service stores what the "
-        "client sent.",
+        '`source` is "", `status` is "NOT_AVAILABLE" whatever was sent, `queuedAt` is null; '
+        "chainId/contractAddress/lastFetched are never emitted.",
+        "Go zero values of the current TokenMetadata struct; the spec calls status server-managed, and "
+        "the Go client sends NOT_AVAILABLE for every fresh token.",
     ),
     Assumption(
         "client-asset-id",
@@ -247,9 +247,11 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
     Assumption(
         "page-numbering",
         "Numbered pagination",
-        "`page` is 1-based (0 or absent means 1); default pageSize 30; the response echoes `page` only "
-        "when it was sent, then pageSize and `more`; cursor fields (column/before/after) are ignored.",
-        "Spec examples: {pageSize:30, more:false} with no request page; Go's `page` is omitempty.",
+        "`page` counts from 0: the window starts at page x pageSize, so page 0 (or none) is the first "
+        "page and page 1 the second; default pageSize 30; the response echoes `page` only when it was "
+        "sent, then pageSize and `more`.",
+        "The Go type documents `page` as 'multiplied by the value of the pageSize parameter'; spec "
+        "examples show {pageSize:30, more:false} with no request page, and Go's `page` is omitempty.",
     ),
     Assumption(
         "page-size-cap",
@@ -289,6 +291,27 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
         "Deeply nested free-form values (properties, attributes, page cursors)",
         "Nested deeper than 100 levels: WebrpcBadRequest (failed to unmarshal request data).",
         "Go's decoder allows 10000 levels; the emulator needs a bound that its recursion can serve back.",
+    ),
+    Assumption(
+        "page-cursor-refused",
+        "Cursor paging (`page.column`, `page.before`, `page.after`)",
+        "InvalidArgument naming the fields: only numbered paging (page, pageSize) is served.",
+        "The Go type has the cursor fields but nothing documents their columns; silently ignoring them "
+        "would make a loop that follows `after` repeat the first page forever.",
+    ),
+    Assumption(
+        "embedded-assets-omitted",
+        "`assets` inside Collection and TokenMetadata",
+        "Never emitted (Go's omitempty drops the empty list); GetToken answers a token's assets beside "
+        "it, in `assets`.",
+        "The Go types have the field, but no documented call fills it.",
+    ),
+    Assumption(
+        "bigint-quoted-decimal",
+        "A token id sent as a JSON number or as text that is not a decimal (Asset.tokenId)",
+        "WebrpcBadRequest; an empty string reads as token 0, as Go's big integer type leaves it.",
+        "prototyp.BigInt reads a JSON value by dropping its first and last character, so a bare number "
+        "loses digits and non-decimal text makes the server panic: no client can mean either.",
     ),
     Assumption(
         "map-key-order",

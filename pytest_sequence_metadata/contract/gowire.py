@@ -1,273 +1,374 @@
-"""Decode webrpc request bodies the way the Go server's encoding/json does.
+"""The Go wire: request and answer types read from the spec, and encoding/json's decoding rules.
 
-- Struct keys match case-insensitively (`projectID` works) but underscores are not folded, so
-  `externalLink` never matches `external_link`; unknown keys are ignored.
-- JSON null leaves a field unset (absent in the decoded dict).
-- uint64/uint32/uint16 take only integer literals in range: `1.0`, `1e3`, `-1` and strings fail.
-- time.Time takes RFC 3339 strings only; prototyp.BigInt takes a number or a decimal string.
-A type mismatch raises DecodeError, which the wire layer answers with WebrpcBadRequest.
+The real server is a webrpc server generated in Go, so what Go's `encoding/json` makes of a body is
+what the server sees. The Go type of every field is declared once, in the spec (`x-go-struct` on a
+schema, `x-go-type` and `x-go-omitempty` on each of its properties); this module reads them and
+decodes a body as Go would:
+
+- keys match exactly first, then case-insensitively as Go folds them (ASCII letters, plus the Kelvin
+  sign for `k` and the long s for `s`); unknown keys are ignored; the last of duplicate keys wins, and a
+  struct given twice is merged, as Go decodes into the value it already has;
+- `null` unsets a pointer, map, slice or interface and leaves any other field as it was;
+- unsigned integers take integer literals in range only (`5.0`, `1e3`, `-1`, `-0`, `"5"` fail);
+  numbers in free-form values are float64, so `1e400` fails; strings take strings, bools bools;
+- invalid UTF-8 becomes U+FFFD byte by byte, and so do unpaired surrogate escapes;
+- Go cannot tell a non-pointer field's zero value from its absence, so decoded zero values of
+  non-pointer fields are dropped: `{"id": 0}` decodes exactly as `{}`.
+
+`decode_request` raises DecodeError where Go's decoder fails; `go_value` writes a decoded request the
+way Go's `json.Marshal` writes the request struct (what the official Go client sends).
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import json
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
+
+from pytest_sequence_metadata.contract.spec import Spec, load_spec
 
 
 class DecodeError(ValueError):
-    """The body is not valid JSON or does not fit the Go argument types."""
+    """The body is not valid JSON, or does not fit the Go argument types."""
+
+
+# --- Go types ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Scalar:
-    go_type: str
+    """uint64/uint32/uint16, string, bool, time.Time, prototyp.BigInt, prototyp.Hash, interface{}."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
-class UInt:
-    go_type: str
-    bits: int
+class Enum:
+    """A webrpc enum: an unsigned integer written as its name (unknown names read as the first)."""
+
+    name: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class ListOf:
-    item: Type
+class Pointer:
+    elem: GoType
 
 
 @dataclass(frozen=True, slots=True)
+class Slice:
+    elem: GoType
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    elem: GoType
+
+
+@dataclass(frozen=True, slots=True)
+class StructRef:
+    name: str
+
+
+GoType = Scalar | Enum | Pointer | Slice | Map | StructRef
+
+UINT_BITS: Final = {"uint64": 64, "uint32": 32, "uint16": 16}
+SCALARS: Final = frozenset({*UINT_BITS, "string", "bool", "time.Time", "prototyp.BigInt", "prototyp.Hash"})
+ANY: Final = Scalar("interface{}")
+ZERO_TIME: Final = "0001-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str  # the JSON key (the Go field's tag name)
+    type: GoType
+    omitempty: bool
+
+
+@dataclass(frozen=True)  # no slots: the key indexes below are cached on the instance
 class Struct:
-    go_type: str
-    fields: Mapping[str, Type]
+    name: str
+    fields: tuple[Field, ...]
 
-    def folded(self) -> dict[str, str]:
-        return {name.lower(): name for name in self.fields}
+    @functools.cached_property
+    def by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
 
-
-Type = Scalar | UInt | ListOf | Struct
-
-STRING = Scalar("string")
-BOOL = Scalar("bool")
-ANY = Scalar("interface {}")
-MAP_ANY = Scalar("map[string]interface {}")
-TIME = Scalar("time.Time")
-BIGINT = Scalar("prototyp.BigInt")
-U64 = UInt("uint64", 64)
-U32 = UInt("uint32", 32)
-U16 = UInt("uint16", 16)
-
-MAX_DEPTH = 100
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-_SIGNED_DECIMAL = re.compile(r"-?[0-9]+")
-_JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
-
-PAGE = Struct(
-    "Page",
-    {"page": U32, "column": STRING, "before": ANY, "after": ANY, "pageSize": U32, "more": BOOL},
-)
-COLLECTION_METADATA = Struct(
-    "CollectionMetadata",
-    {
-        "name": STRING,
-        "description": STRING,
-        "image": STRING,
-        "external_link": STRING,
-        "properties": MAP_ANY,
-        "attributes": ListOf(MAP_ANY),
-    },
-)
-ASSET = Struct(
-    "Asset",
-    {
-        "id": U64,
-        "collectionId": U64,
-        "tokenId": BIGINT,
-        "url": STRING,
-        "metadataField": STRING,
-        "filename": STRING,
-        "filesize": U32,
-        "mimeType": STRING,
-        "width": U16,
-        "height": U16,
-        "updatedAt": TIME,
-    },
-)
-COLLECTION = Struct(
-    "Collection",
-    {
-        "id": U64,
-        "projectId": U64,
-        "metadata": COLLECTION_METADATA,
-        "private": BOOL,
-        "revealKey": STRING,
-        "tokenCount": U64,
-        "createdAt": TIME,
-        "updatedAt": TIME,
-        "deletedAt": TIME,
-        "baseURIs": Struct("CollectionBaseURIs", {"contractMetadataURI": STRING, "tokenMetadataURI": STRING}),
-        "assets": ListOf(ASSET),
-    },
-)
-TOKEN_METADATA = Struct(
-    "TokenMetadata",
-    {
-        "chainId": U64,
-        "contractAddress": STRING,
-        "tokenId": STRING,
-        "source": STRING,
-        "name": STRING,
-        "description": STRING,
-        "image": STRING,
-        "video": STRING,
-        "audio": STRING,
-        "properties": MAP_ANY,
-        "attributes": ListOf(MAP_ANY),
-        "image_data": STRING,
-        "external_url": STRING,
-        "background_color": STRING,
-        "animation_url": STRING,
-        "decimals": U64,
-        "updatedAt": TIME,
-        "assets": ListOf(ASSET),
-        "status": STRING,
-        "queuedAt": TIME,
-        "lastFetched": TIME,
-    },
-)
-CONTRACT_COLLECTION = Struct(
-    "ContractCollection",
-    {"id": U64, "chainId": U64, "contractAddress": STRING, "collectionId": U64},
-)
+    @functools.cached_property
+    def by_folded_key(self) -> dict[str, Field]:
+        return {fold_key(f.key): f for f in reversed(self.fields)}  # the first field wins, as in Go
 
 
-def _request(method: str, **fields: Type) -> Struct:
-    return Struct(f"{method}Request", fields)
+class GoTypes:
+    """Every Go struct the spec declares, by name, with the enums its fields use."""
+
+    def __init__(self, spec: Spec) -> None:
+        schemas: Mapping[str, Any] = spec.raw.get("components", {}).get("schemas", {})
+        self.enums = {
+            name: Enum(name, tuple(schema["enum"]))
+            for name, schema in schemas.items()
+            if isinstance(schema, Mapping) and "enum" in schema and name[:1].isupper()
+        }
+        self.structs: dict[str, Struct] = {}
+        for schema in schemas.values():
+            name = schema.get("x-go-struct") if isinstance(schema, Mapping) else None
+            if name is None:
+                continue
+            fields = tuple(
+                Field(key, self.parse(prop["x-go-type"]), bool(prop.get("x-go-omitempty", False)))
+                for key, prop in schema.get("properties", {}).items()
+            )
+            self.structs[name] = Struct(name, fields)
+        for struct in self.structs.values():
+            for f in struct.fields:
+                for ref in _struct_refs(f.type):
+                    if ref not in self.structs:
+                        raise ValueError(f"{struct.name}.{f.key} refers to {ref}, which no schema declares")
+
+    def parse(self, expr: str) -> GoType:
+        """A Go type expression of the spec (`*uint64`, `[]*Asset`, `map[string]interface{}`)."""
+        text = expr.replace(" ", "")
+        if text.startswith("*"):
+            return Pointer(self.parse(text[1:]))
+        if text.startswith("[]"):
+            return Slice(self.parse(text[2:]))
+        if text.startswith("map[string]"):
+            return Map(self.parse(text[len("map[string]") :]))
+        if text == "interface{}":
+            return ANY
+        if text in SCALARS:
+            return Scalar(text)
+        if text in self.enums:
+            return self.enums[text]
+        if text[:1].isupper() and text.isidentifier():
+            return StructRef(text)
+        raise ValueError(f"unknown Go type {expr!r} in the spec")
+
+    def request(self, method: str) -> Struct:
+        return self.structs[f"{method}Request"]
+
+    def response(self, method: str) -> Struct:
+        return self.structs[f"{method}Response"]
 
 
-# Argument types of the 21 methods, as in the generated Go server.
-REQUESTS: dict[str, Struct] = {
-    "CreateCollection": _request("CreateCollection", projectId=U64, collection=COLLECTION),
-    "GetCollection": _request("GetCollection", projectId=U64, collectionId=U64),
-    "ListCollections": _request("ListCollections", projectId=U64, page=PAGE),
-    "UpdateCollection": _request("UpdateCollection", projectId=U64, collection=COLLECTION),
-    "DeleteCollection": _request("DeleteCollection", projectId=U64, collectionId=U64),
-    "PublishCollection": _request("PublishCollection", projectId=U64, collectionId=U64, recursive=BOOL),
-    "UnpublishCollection": _request("UnpublishCollection", projectId=U64, collectionId=U64),
-    "CreateContractCollection": _request(
-        "CreateContractCollection", projectId=U64, contractCollection=CONTRACT_COLLECTION
-    ),
-    "GetContractCollection": _request(
-        "GetContractCollection", projectId=U64, chainId=U64, contractAddress=STRING
-    ),
-    "ListContractCollections": _request(
-        "ListContractCollections", projectId=U64, collectionId=U64, page=PAGE
-    ),
-    "UpdateContractCollection": _request(
-        "UpdateContractCollection", projectId=U64, contractCollection=CONTRACT_COLLECTION
-    ),
-    "DeleteContractCollection": _request(
-        "DeleteContractCollection", projectId=U64, chainId=U64, contractAddress=STRING
-    ),
-    "CreateToken": _request(
-        "CreateToken", projectId=U64, collectionId=U64, token=TOKEN_METADATA, private=BOOL
-    ),
-    "GetToken": _request("GetToken", projectId=U64, collectionId=U64, tokenId=STRING),
-    "ListTokens": _request("ListTokens", projectId=U64, collectionId=U64, page=PAGE),
-    "UpdateToken": _request(
-        "UpdateToken", projectId=U64, collectionId=U64, tokenId=STRING, token=TOKEN_METADATA, private=BOOL
-    ),
-    "DeleteToken": _request("DeleteToken", projectId=U64, collectionId=U64, tokenId=STRING),
-    "CreateAsset": _request("CreateAsset", projectId=U64, asset=ASSET),
-    "GetAsset": _request("GetAsset", projectId=U64, assetId=U64),
-    "UpdateAsset": _request("UpdateAsset", projectId=U64, asset=ASSET),
-    "DeleteAsset": _request("DeleteAsset", projectId=U64, assetId=U64),
-}
-
-_FOLDED: dict[str, dict[str, str]] = {}
+def _struct_refs(kind: GoType) -> Iterator[str]:
+    if isinstance(kind, StructRef):
+        yield kind.name
+    elif isinstance(kind, Pointer | Slice | Map):
+        yield from _struct_refs(kind.elem)
 
 
-def _folded(struct: Struct) -> dict[str, str]:
-    found = _FOLDED.get(struct.go_type)
-    if found is None:
-        found = _FOLDED[struct.go_type] = struct.folded()
-    return found
+@functools.cache
+def go_types() -> GoTypes:
+    """The Go types of the bundled spec, read once per process."""
+    return GoTypes(load_spec())
+
+
+def is_pointer_like(kind: GoType) -> bool:
+    """Whether Go can tell `null`/absent from a zero value (pointers, maps, slices, interfaces)."""
+    return isinstance(kind, Pointer | Slice | Map) or kind == ANY
+
+
+# --- parsing JSON the way Go reads it --------------------------------------------------------------
+
+
+class _Object(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs in order, duplicates kept (Go reads them all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A JSON number as written: Go decides per target type what a literal means."""
+
+    literal: str
 
 
 def _reject_constant(name: str) -> Any:
     raise DecodeError(f"invalid character '{name[0]}' looking for beginning of value")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _go_replace(error: UnicodeError) -> tuple[str, int]:
+    # Go's decoder replaces each invalid byte with U+FFFD; Python's "replace" would take a whole
+    # malformed sequence as one.
+    assert isinstance(error, UnicodeDecodeError)
+    return "\ufffd", error.start + 1
 
 
-def parse_json(body: bytes) -> Any:
-    """Parse strictly like Go: UTF-8, no NaN/Infinity, an empty body is an error."""
-    if not body.strip():
+codecs.register_error("go-replace", _go_replace)
+
+_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_Object, parse_int=_Number, parse_float=_Number, parse_constant=_reject_constant
+)
+_JSON_SPACE: Final = b" \t\r\n"
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def parse_body(body: bytes) -> Any:
+    """The JSON text as Go's scanner accepts it; objects as pairs, numbers as literals."""
+    if not body.strip(_JSON_SPACE):
         raise DecodeError("unexpected end of JSON input")
     try:
-        return _DECODER.decode(body.decode("utf-8", errors="replace"))
+        return _DECODER.decode(body.decode("utf-8", errors="go-replace"))
     except json.JSONDecodeError as exc:
         raise DecodeError(f"invalid JSON at offset {exc.pos}: {exc.msg}") from None
     except RecursionError:
         raise DecodeError("exceeded max depth") from None
 
 
-def _mismatch(value: Any, go_type: str, where: str) -> DecodeError:
-    kind = _JSON_KIND.get(type(value), "value")
-    if kind == "number":
-        kind = f"number {value}"
-    return DecodeError(f"json: cannot unmarshal {kind} into Go struct field {where} of type {go_type}")
+def parse_json(body: bytes) -> Any:
+    """A body as plain Python values, parsed as strictly as Go parses (for the control routes)."""
+    return _plain(parse_body(body), "")
 
 
-def decode_value(value: Any, kind: Type, where: str) -> Any:
-    """`value` converted to `kind`; None means "leave unset" (JSON null)."""
-    if value is None:
-        return None
-    if isinstance(kind, UInt):
-        if type(value) is not int or value < 0 or value >= 1 << kind.bits:
-            raise _mismatch(value, kind.go_type, where)
-        return value
-    if isinstance(kind, Struct):
-        if not isinstance(value, dict):
-            raise _mismatch(value, kind.go_type, where)
-        return decode_struct(value, kind, where)
-    if isinstance(kind, ListOf):
-        if not isinstance(value, list):
-            raise _mismatch(value, f"[]{getattr(kind.item, 'go_type', 'T')}", where)
-        return [decode_value(item, kind.item, where) for item in value]
-    if kind is STRING:
-        if not isinstance(value, str):
-            raise _mismatch(value, "string", where)
-        return value
-    if kind is BOOL:
-        if not isinstance(value, bool):
-            raise _mismatch(value, "bool", where)
-        return value
-    if kind is MAP_ANY:
-        if not isinstance(value, dict):
-            raise _mismatch(value, kind.go_type, where)
-        return _shallow_enough(value, where)
-    if kind is TIME:
-        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
-            raise DecodeError(f"parsing time {json.dumps(value)[:64]} as RFC 3339 failed at {where}")
-        return value
-    if kind is BIGINT:
-        # Emitted as a quoted decimal; accepted as a JSON integer or a decimal string, never hex.
-        if type(value) is int:
-            return str(value)
-        if isinstance(value, str) and _SIGNED_DECIMAL.fullmatch(value) and len(value) <= 100:
-            return value
-        raise DecodeError(f"invalid BigInt {json.dumps(value)[:64]} at {where}")
-    return _shallow_enough(value, where)  # ANY
+def _text(value: str) -> str:
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
-def _shallow_enough(value: Any, where: str) -> Any:
+def _json_kind(node: Any) -> str:
+    if isinstance(node, _Number):
+        return f"number {node.literal[:40]}"
+    if isinstance(node, str):
+        return "string"
+    if isinstance(node, bool):
+        return "bool"
+    return "object" if isinstance(node, _Object) else "array" if isinstance(node, list) else "null"
+
+
+def _mismatch(node: Any, go: str, where: str) -> DecodeError:
+    return DecodeError(f"json: cannot unmarshal {_json_kind(node)} into Go struct field {where} of type {go}")
+
+
+# --- decoding into Go types -------------------------------------------------------------------------
+
+_UNSET: Final = object()
+_UINT_LITERAL: Final = re.compile(r"(0|[1-9][0-9]*)")
+_BIGINT_TEXT: Final = re.compile(r"[+-]?[0-9]+")
+_RFC3339: Final = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-](\d{2}):(\d{2}))"
+)
+MAX_DEPTH: Final = 100
+_KEY_FOLD: Final = str.maketrans({"\u212a": "k", "\u017f": "s"})
+
+
+def fold_key(key: str) -> str:
+    """A JSON key as Go compares it with a field name: ASCII case folded, U+212A as k, U+017F as s."""
+    folded = key.translate(_KEY_FOLD)
+    return folded.lower() if folded.isascii() else folded
+
+
+def _decode(node: Any, kind: GoType, where: str, current: Any) -> Any:
+    """`node` decoded into `kind` over the field's `current` value; _UNSET means "not set"."""
+    if node is None:
+        return _UNSET if is_pointer_like(kind) else current
+    if isinstance(kind, Pointer):
+        inner = current if current is not _UNSET else _UNSET
+        value = _decode(node, kind.elem, where, inner)
+        return _zero_of(kind.elem) if value is _UNSET else value
+    if isinstance(kind, StructRef):
+        if not isinstance(node, _Object):
+            raise _mismatch(node, kind.name, where)
+        return decode_struct(node, go_types().structs[kind.name], where, current)
+    if isinstance(kind, Slice):
+        if not isinstance(node, list) or isinstance(node, _Object):
+            raise _mismatch(node, f"[]{_type_name(kind.elem)}", where)
+        items = [_decode(item, kind.elem, where, _UNSET) for item in node]
+        return [None if item is _UNSET else item for item in items]
+    if isinstance(kind, Map):
+        if not isinstance(node, _Object):
+            raise _mismatch(node, f"map[string]{_type_name(kind.elem)}", where)
+        merged = dict(current) if isinstance(current, dict) else {}
+        for key, value in node:
+            merged[_text(key)] = _plain(value, where)
+        _check_depth(merged, where)
+        return merged
+    if isinstance(kind, Enum):
+        if not isinstance(node, str):
+            raise _mismatch(node, kind.name, where)
+        text = _text(node)
+        return text if text in kind.values else kind.values[0]  # UnmarshalText: unknown names are 0
+    return _scalar(node, kind.name, where)
+
+
+def _scalar(node: Any, name: str, where: str) -> Any:
+    if name in UINT_BITS:
+        if not isinstance(node, _Number) or not _UINT_LITERAL.fullmatch(node.literal):
+            raise _mismatch(node, name, where)
+        if len(node.literal) > 20 or int(node.literal) >= 1 << UINT_BITS[name]:
+            raise DecodeError(
+                f"json: cannot unmarshal number {node.literal[:40]} into Go value of type {name}"
+            )
+        return int(node.literal)
+    if name in ("string", "prototyp.Hash"):
+        if not isinstance(node, str):
+            raise _mismatch(node, name, where)
+        return _text(node).lower() if name == "prototyp.Hash" else _text(node)
+    if name == "bool":
+        if not isinstance(node, bool):
+            raise _mismatch(node, name, where)
+        return node
+    if name == "time.Time":
+        if not isinstance(node, str) or not _is_rfc3339(node):
+            raise DecodeError(
+                f"parsing time {json.dumps(_plain(node, where))[:64]} as RFC 3339 failed at {where}"
+            )
+        return node
+    if name == "prototyp.BigInt":
+        # Only a quoted decimal has a meaning: the Go type misreads a bare number (it drops the first
+        # and last character) and panics on text it cannot parse [A:bigint-quoted-decimal].
+        if not isinstance(node, str):
+            raise DecodeError(f"invalid BigInt at {where}: a token id is a quoted decimal string")
+        if node == "":
+            return "0"  # an empty string leaves the big integer at zero
+        if not _BIGINT_TEXT.fullmatch(node):
+            raise DecodeError(f"invalid BigInt {json.dumps(node)[:64]} at {where}")
+        sign = "-" if node[0] == "-" else ""
+        digits = node.lstrip("+-").lstrip("0") or "0"
+        return digits if digits == "0" else sign + digits
+    return _plain(node, where)  # interface{}
+
+
+def _is_rfc3339(text: str) -> bool:
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+    try:
+        datetime(max(year, 1), month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return match[9] is None or (int(match[9]) < 24 and int(match[10]) < 60)
+
+
+def _plain(node: Any, where: str) -> Any:
+    """A free-form value (interface{}): objects as dicts (last key wins), numbers as float64."""
+    if isinstance(node, _Object):
+        return {_text(k): _plain(v, where) for k, v in node}
+    if isinstance(node, list):
+        return [_plain(item, where) for item in node]
+    if isinstance(node, _Number):
+        number = float(node.literal)
+        if math.isinf(number):
+            raise DecodeError(
+                f"json: cannot unmarshal number {node.literal[:40]} into Go value of type float64"
+            )
+        # Integral values as ints: the same number, written without a fraction as Go writes it.
+        return int(number) if number.is_integer() and abs(number) < 1e21 else number
+    if isinstance(node, str):
+        return _text(node)
+    return node
+
+
+def _check_depth(value: Any, where: str) -> None:
     """Free-form values nested deeper than MAX_DEPTH are refused [A:json-nesting-limit].
 
-    Go would take them, but storing them here would make every later answer that carries them
-    (key sorting, JSON encoding) overflow Python's recursion limit.
+    Go would take them, but storing them would make every later answer that carries them (key
+    sorting, JSON encoding) overflow Python's recursion limit.
     """
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -278,46 +379,165 @@ def _shallow_enough(value: Any, where: str) -> Any:
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
-    return value
 
 
-def decode_struct(obj: Mapping[str, Any], struct: Struct, where: str = "") -> dict[str, Any]:
-    """The fields of `obj` that match `struct`, under their canonical wire names."""
-    folded = _folded(struct)
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        name = key if key in struct.fields else folded.get(key.lower())
-        if name is None:
-            continue  # unknown keys are ignored, like encoding/json without DisallowUnknownFields
-        decoded = decode_value(value, struct.fields[name], f"{where}.{name}")
-        if decoded is not None:
-            out[name] = decoded
+def _type_name(kind: GoType) -> str:
+    if isinstance(kind, Pointer):
+        return "*" + _type_name(kind.elem)
+    if isinstance(kind, Slice):
+        return "[]" + _type_name(kind.elem)
+    if isinstance(kind, Map):
+        return "map[string]" + _type_name(kind.elem)
+    return kind.name
+
+
+def _zero_of(kind: GoType) -> Any:
+    """The value a fresh `new(T)` holds: what a pointer to T points at after decoding no-ops."""
+    if isinstance(kind, StructRef):
+        return {}
+    if isinstance(kind, Enum):
+        return kind.values[0]
+    if isinstance(kind, Scalar):
+        return {"string": "", "prototyp.Hash": "", "bool": False, "time.Time": ZERO_TIME}.get(
+            kind.name, "0" if kind.name == "prototyp.BigInt" else 0 if kind.name in UINT_BITS else None
+        )
+    return None
+
+
+def is_zero(kind: GoType, value: Any) -> bool:
+    """Whether a decoded non-pointer value is its type's zero value (indistinguishable from absent)."""
+    if isinstance(kind, Enum):
+        return bool(value == kind.values[0])
+    if isinstance(kind, Scalar):
+        if kind.name == "time.Time":
+            return _is_zero_time(value)
+        return _scalar_zero(value)
+    return False
+
+
+def _is_zero_time(text: str) -> bool:
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        return False
+    fraction = (match[7] or "").strip("0")
+    offset = (
+        0 if match[9] is None else (int(match[9]) * 60 + int(match[10])) * (-1 if match[8][0] == "-" else 1)
+    )
+    year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+    local_minutes = hour * 60 + minute
+    return not fraction and second == 0 and (year, month, day) == (1, 1, 1) and local_minutes - offset == 0
+
+
+def decode_struct(obj: _Object, struct: Struct, where: str = "", current: Any = _UNSET) -> dict[str, Any]:
+    """The fields of `obj` Go would set on `struct` (over `current`), under their JSON keys."""
+    out: dict[str, Any] = dict(current) if isinstance(current, dict) else {}
+    for key, value in obj:
+        found = struct.by_key.get(key) or struct.by_folded_key.get(fold_key(key))
+        if found is None:
+            continue  # unknown keys are ignored, as encoding/json does without DisallowUnknownFields
+        decoded = _decode(value, found.type, f"{where}.{found.key}", out.get(found.key, _UNSET))
+        if decoded is _UNSET:
+            out.pop(found.key, None)
+        else:
+            out[found.key] = decoded
+    for f in struct.fields:
+        if f.key in out and not is_pointer_like(f.type) and is_zero(f.type, out[f.key]):
+            del out[f.key]  # a zero value of a non-pointer field reads as absent
     return out
 
 
 def decode_request(method: str, body: bytes) -> dict[str, Any]:
-    """Parse and decode the body of an RPC; raises DecodeError."""
-    struct = REQUESTS[method]
-    parsed = parse_json(body)
+    """Parse and decode the body of an RPC as the Go server does; raises DecodeError."""
+    struct = go_types().request(method)
+    parsed = parse_body(body)
     if parsed is None:
         return {}
-    if not isinstance(parsed, dict):
-        raise DecodeError(f"json: cannot unmarshal {_JSON_KIND.get(type(parsed), 'value')} into Go value")
-    if _LONE_SURROGATE.search(body):
-        parsed = _replace_surrogates(parsed)
-    return decode_struct(parsed, struct, struct.go_type)
+    if not isinstance(parsed, _Object):
+        raise DecodeError(f"json: cannot unmarshal {_json_kind(parsed)} into Go value of type {struct.name}")
+    try:
+        return decode_struct(parsed, struct, struct.name)
+    except RecursionError:
+        raise DecodeError(f"exceeded max depth of {MAX_DEPTH} nested values") from None
 
 
-_LONE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-_SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
+# --- writing as Go's json.Marshal does --------------------------------------------------------------
 
 
-def _replace_surrogates(value: Any) -> Any:
-    """Go turns unpaired UTF-16 surrogates into U+FFFD; Python keeps them (and cannot encode them)."""
-    if isinstance(value, str):
-        return _SURROGATE_CHAR.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_replace_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+def go_value(method: str, decoded: Mapping[str, Any]) -> dict[str, Any]:
+    """What Go's `json.Marshal` writes for the decoded request struct (zero values, omitempty)."""
+    return marshal_struct(go_types().request(method), decoded)
+
+
+def marshal_struct(struct: Struct, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` (a decoded struct) written with every field Go writes, in Go's field order."""
+    out: dict[str, Any] = {}
+    for f in struct.fields:
+        present = f.key in values and values[f.key] is not None
+        if f.omitempty and (not present or _empty(f.type, values[f.key])):
+            continue
+        out[f.key] = _marshal(f.type, values[f.key]) if present else _marshal_zero(f.type)
+    return out
+
+
+def _empty(kind: GoType, value: Any) -> bool:
+    """Go's omitempty: false, 0, "", nil pointers, and empty slices and maps; never a struct."""
+    if isinstance(kind, Pointer):
+        return value is None
+    if isinstance(kind, Slice | Map):
+        return not value
+    if isinstance(kind, Scalar) and kind.name == "time.Time":
+        return False
+    if isinstance(kind, Enum):
+        return bool(value == kind.values[0])
+    return _scalar_zero(value)
+
+
+def _marshal_zero(kind: GoType) -> Any:
+    if is_pointer_like(kind):
+        return None
+    return _marshal(kind, _zero_of(kind))
+
+
+def _marshal(kind: GoType, value: Any) -> Any:
+    if isinstance(kind, Pointer):
+        return _marshal(kind.elem, value)
+    if isinstance(kind, StructRef):
+        return marshal_struct(go_types().structs[kind.name], value)
+    if isinstance(kind, Slice):
+        return [None if item is None else _marshal(kind.elem, item) for item in value]
+    if isinstance(kind, Scalar) and kind.name == "time.Time":
+        return format_time(value)
     return value
+
+
+def format_time(text: str) -> str:
+    """An RFC 3339 time as Go's MarshalJSON writes it: fraction without trailing zeros, UTC as Z."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        return text
+    fraction = (match[7] or "")[:9].rstrip("0")
+    zone = (
+        "Z"
+        if match[8] == "Z" or (match[9] is not None and int(match[9]) == int(match[10]) == 0)
+        else match[8]
+    )
+    return f"{text[:19]}{'.' + fraction if fraction else ''}{zone}"
+
+
+# --- Go's notion of blank ---------------------------------------------------------------------------
+
+# unicode.IsSpace: the Latin-1 spaces and the White_Space property (Python's str.isspace also counts
+# U+001C..U+001F, which Go does not).
+GO_SPACE: Final = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def is_blank(text: str) -> bool:
+    """Whether `strings.TrimSpace(text) == ""` in Go."""
+    return all(char in GO_SPACE for char in text)
+
+
+def _scalar_zero(value: Any) -> bool:
+    return value is False or (not isinstance(value, bool) and value in ("", 0))

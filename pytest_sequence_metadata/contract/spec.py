@@ -117,6 +117,27 @@ def _violation(error: ValidationError) -> Violation:
     )
 
 
+def _is_null_branch(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and schema.get("type") == "null"
+
+
+def _through_nullable(error: ValidationError) -> Iterator[ValidationError]:
+    """A value that fails `anyOf: [X, {type: null}]` is explained by X's own errors.
+
+    A nullable reference (a Go pointer) is spelled as that union; without this, a collection
+    missing its metadata would read "not valid under any of the given schemas".
+    """
+    branches = error.validator_value
+    if error.validator in ("anyOf", "oneOf") and error.instance is not None and isinstance(branches, list):
+        real = [i for i, branch in enumerate(branches) if not _is_null_branch(branch)]
+        inner = [e for e in error.context or () if e.schema_path and e.schema_path[0] in real]
+        if len(real) == 1 and len(real) < len(branches) and inner:
+            for sub in inner:
+                yield from _through_nullable(sub)
+            return
+    yield error
+
+
 class SchemaValidator:
     """A compiled validator for one schema of the spec."""
 
@@ -129,7 +150,8 @@ class SchemaValidator:
     def errors(self, instance: Any) -> list[Violation]:
         """Every violation, deepest first within each branch, in a stable order."""
         found = sorted(
-            self._validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.validator)
+            (e for top in self._validator.iter_errors(instance) for e in _through_nullable(top)),
+            key=lambda e: (list(map(str, e.absolute_path)), e.validator),
         )
         return [_violation(e) for e in found]
 

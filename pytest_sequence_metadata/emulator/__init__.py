@@ -59,7 +59,7 @@ class Emulator:
         from .auth import Authenticator, resolve_secret
         from .backend import Backend
         from .faults import Faults
-        from .mutations import check_mutations
+        from .mutations import apply_overlays, check_mutations
 
         self.mutations: frozenset[str] = check_mutations(mutations)
         self.jwt_secret = resolve_secret(jwt_secret)
@@ -76,6 +76,7 @@ class Emulator:
             validators=None if validate_requests else {},
             on_reset=self.reset,
         )
+        apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ are slept by the adapter (asyncio or time.sleep).
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import re
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
-from pytest_sequence_metadata.contract.gowire import REQUESTS, DecodeError, decode_request
+from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_pointer_like
+from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations, snake_case
 
 from .auth import Authenticator, Claims, bearer_token
 from .backend import ApiError, Backend, StoredFile
@@ -27,9 +29,9 @@ from .validation import Validator, load_request_validators
 
 log = logging.getLogger(__name__)
 
-# What the Go server sends in its `Webrpc` header; our schema version follows the upstream RIDL.
-WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.17.0;sequence-metadata@v0.4.0"
-RPC_PREFIX = "/rpc/Collections/"
+# What the Go server sends in its `Webrpc` header: the generator versions of schema v0.4.0.
+WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.23.1;sequence-metadata@v0.4.0"
+
 CONTROL_PREFIX = "/_emulator/"
 JSON_TYPE = "application/json"
 
@@ -76,52 +78,51 @@ class Response:
     operation: str | None = field(default=None, repr=False)
 
 
-RpcHandler = Callable[[Backend, int, dict[str, Any], str], dict[str, Any]]
+@dataclass(frozen=True, slots=True)
+class RpcHandler:
+    """A backend method found by the RPC's name, and the arguments it takes by name."""
 
-# The 21 methods: decoded args -> backend call. Unset arguments are simply absent from `a`.
-RPC_HANDLERS: dict[str, RpcHandler] = {
-    "CreateCollection": lambda b, p, a, u: b.create_collection(p, a.get("collection"), base_url=u),
-    "GetCollection": lambda b, p, a, u: b.get_collection(p, a.get("collectionId"), base_url=u),
-    "ListCollections": lambda b, p, a, u: b.list_collections(p, a.get("page"), base_url=u),
-    "UpdateCollection": lambda b, p, a, u: b.update_collection(p, a.get("collection"), base_url=u),
-    "DeleteCollection": lambda b, p, a, u: b.delete_collection(p, a.get("collectionId")),
-    "PublishCollection": lambda b, p, a, u: b.publish_collection(
-        p, a.get("collectionId"), a.get("recursive")
-    ),
-    "UnpublishCollection": lambda b, p, a, u: b.unpublish_collection(p, a.get("collectionId")),
-    "CreateContractCollection": lambda b, p, a, u: b.create_contract_collection(
-        p, a.get("contractCollection")
-    ),
-    "GetContractCollection": lambda b, p, a, u: b.get_contract_collection(
-        p, a.get("chainId"), a.get("contractAddress")
-    ),
-    "ListContractCollections": lambda b, p, a, u: b.list_contract_collections(
-        p, a.get("collectionId"), a.get("page")
-    ),
-    "UpdateContractCollection": lambda b, p, a, u: b.update_contract_collection(
-        p, a.get("contractCollection")
-    ),
-    "DeleteContractCollection": lambda b, p, a, u: b.delete_contract_collection(
-        p, a.get("chainId"), a.get("contractAddress")
-    ),
-    "CreateToken": lambda b, p, a, u: b.create_token(
-        p, a.get("collectionId"), a.get("token"), a.get("private")
-    ),
-    "GetToken": lambda b, p, a, u: b.get_token(p, a.get("collectionId"), a.get("tokenId"), base_url=u),
-    "ListTokens": lambda b, p, a, u: b.list_tokens(p, a.get("collectionId"), a.get("page")),
-    "UpdateToken": lambda b, p, a, u: b.update_token(
-        p, a.get("collectionId"), a.get("tokenId"), a.get("token"), a.get("private")
-    ),
-    "DeleteToken": lambda b, p, a, u: b.delete_token(p, a.get("collectionId"), a.get("tokenId")),
-    "CreateAsset": lambda b, p, a, u: b.create_asset(p, a.get("asset"), base_url=u),
-    "GetAsset": lambda b, p, a, u: b.get_asset(p, a.get("assetId"), base_url=u),
-    "UpdateAsset": lambda b, p, a, u: b.update_asset(p, a.get("asset"), base_url=u),
-    "DeleteAsset": lambda b, p, a, u: b.delete_asset(p, a.get("assetId")),
-}
-assert RPC_HANDLERS.keys() == REQUESTS.keys()
+    method: str
+    function: Callable[..., dict[str, Any]]
+    parameters: tuple[tuple[str, str], ...]  # (JSON key, parameter name)
+    takes_base_url: bool
 
-# projectId is a plain uint64 (not a pointer) in these four, so the server needs it in the body.
-PROJECT_REQUIRED = frozenset(name for name in RPC_HANDLERS if "ContractCollection" in name)
+    def __call__(
+        self, backend: Backend, project: int, args: Mapping[str, Any], base_url: str
+    ) -> dict[str, Any]:
+        kwargs = {name: args.get(key) for key, name in self.parameters}
+        if self.takes_base_url:
+            kwargs["base_url"] = base_url
+        return self.function(backend, project, **kwargs)
+
+
+def _handlers() -> dict[str, RpcHandler]:
+    """Dispatch by name, as moto does: `CreateToken` is `Backend.create_token`, and each argument is
+    the parameter of the same name (`collectionId` -> `collection_id`)."""
+    found: dict[str, RpcHandler] = {}
+    for op in operations().values():
+        if op.kind != "rpc":
+            continue
+        function = getattr(Backend, op.handler)
+        accepted = set(inspect.signature(function).parameters)
+        parameters = tuple((key, snake_case(key)) for key in op.arguments if key != "projectId")
+        missing = [name for _, name in parameters if name not in accepted]
+        if missing:
+            raise TypeError(f"Backend.{op.handler} takes no {', '.join(missing)} for the {op.id} arguments")
+        found[op.id] = RpcHandler(op.id, function, parameters, "base_url" in accepted)
+    return found
+
+
+RPC_HANDLERS: dict[str, RpcHandler] = _handlers()
+
+# projectId is a plain uint64 (not a pointer) in some methods, so the server needs it in the body.
+PROJECT_REQUIRED = frozenset(
+    op.id
+    for op in operations().values()
+    if op.request is not None
+    and "projectId" in op.request.by_key
+    and not is_pointer_like(op.request.by_key["projectId"].type)
+)
 
 
 _REQUIRED_PROPERTY = re.compile(r"'(.+)' is a required property")
@@ -140,6 +141,11 @@ def _violation_error(violation: Any) -> ApiError:
         return ApiError(
             REQUIRED, f"{where}.{name} is required" if violation.path != "$" else f"{name} is required"
         )
+    if keyword in ("anyOf", "oneOf"):
+        # Alternatives of which none was sent (UpdateToken: `token` or `private`).
+        missing = re.search(r"'([^']+)' is a required property\)$", violation.message)
+        if missing:
+            return ApiError(REQUIRED, f"{missing[1]} is required")
     zero = value == "" or (type(value) is int and value == 0)
     if zero and keyword in ("minimum", "exclusiveMinimum", "minLength", "pattern"):
         return ApiError(REQUIRED, f"{where} is required")  # [A:zero-value-is-missing]
@@ -312,7 +318,7 @@ class App:
         if content_type.split(";", 1)[0].strip().lower() != JSON_TYPE:
             raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
         try:
-            args = decode_request(method, request.body)
+            args = self.decode(method, request.body)
         except DecodeError as exc:
             if "bad-json-server-error" in self.mutations:
                 return self.json_answer(500, PANIC.body(str(exc)))
@@ -324,6 +330,15 @@ class App:
                 raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
         return self.json_answer(200, handler(self.backend, project, args, self._base_url(request)))
+
+    def decode(self, method: str, body: bytes) -> dict[str, Any]:
+        """The RPC's arguments as the Go server reads the body (mutations may wrap this step)."""
+        return decode_request(method, body)
+
+    @staticmethod
+    def refuse(error: str, cause: str) -> None:
+        """Answer the current request with the named webrpc error."""
+        raise ApiError(ERRORS_BY_NAME[error], cause)
 
     def _project(self, method: str, args: Mapping[str, Any], claims: Claims | None) -> int:
         """The project the call acts on [A:cross-project-ids]."""

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.gowire import is_blank
 
 from . import media
 
@@ -33,7 +34,6 @@ MAX_PAGE_SIZE = 100  # [A:page-size-cap]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # [A:upload-rules]
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's time.Time{} [A:token-write-updatedat-zero]
 ASSET_FIELDS = ("image", "animation_url", "audio", "video")  # [A:asset-fields]
-RESOURCE_STATUSES = frozenset({"NOT_AVAILABLE", "REFRESHING", "AVAILABLE"})
 _TOKEN_TEXT_FIELDS = ("name", "description", "image", "video", "audio")
 _TOKEN_OPENSEA_FIELDS = ("image_data", "external_url", "background_color", "animation_url")
 _UINT256_DIGITS = 78
@@ -174,9 +174,14 @@ def canonical_token_id(value: str | int | None, name: str = "tokenId") -> str:
 def _page_window(items: Sequence[T], page: Mapping[str, Any] | None) -> tuple[Sequence[T], dict[str, Any]]:
     """Numbered pagination [A:page-numbering]: the slice and the response's page object."""
     page = page or {}
+    cursor = [name for name in ("column", "before", "after") if page.get(name) is not None]
+    if cursor:  # [A:page-cursor-refused]
+        raise ApiError(
+            INVALID, f"page.{', page.'.join(cursor)}: cursor paging is not served; use page and pageSize"
+        )
     size = min(page.get("pageSize") or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    number = page.get("page") or 1
-    offset = (number - 1) * size
+    number = page.get("page") or 0  # counted from 0, as Go documents it
+    offset = number * size
     answer: dict[str, Any] = {"page": number} if page.get("page") is not None else {}
     answer["pageSize"] = size
     answer["more"] = offset + size < len(items)
@@ -300,7 +305,7 @@ class Backend:
             **_token_metadata_fields(md),
         }
         wire["updatedAt"] = updated_at or tok.updated_at
-        wire["status"] = md.get("status", "NOT_AVAILABLE")
+        wire["status"] = "NOT_AVAILABLE"  # `assets` is never embedded [A:embedded-assets-omitted]
         wire["queuedAt"] = None
         return wire
 
@@ -345,7 +350,7 @@ class Backend:
         name = raw.get("name") or ""
         if not name:  # [A:empty-collection-name]
             raise ApiError(REQUIRED, "collection.metadata.name is required")
-        if not name.strip():
+        if is_blank(name):  # blank as Go's strings.TrimSpace sees it, not Python's str.strip
             raise ApiError(INVALID, "collection.metadata.name must not be blank")
         metadata: dict[str, Any] = {"name": name, "description": raw.get("description") or ""}
         for key in ("image", "external_link", "properties", "attributes"):
@@ -364,9 +369,7 @@ class Backend:
                 metadata[key] = _go_sorted(raw[key])
         if raw.get("decimals") is not None:
             metadata["decimals"] = raw["decimals"]
-        status = raw.get("status")
-        metadata["status"] = status if status in RESOURCE_STATUSES else "NOT_AVAILABLE"
-        return metadata
+        return metadata  # a sent `status` is server-managed and ignored [A:token-server-fields]
 
     # --- collections -----------------------------------------------------------------------------
 
@@ -567,7 +570,7 @@ class Backend:
     ) -> dict[str, Any]:
         col = self._collection(project, collection_id)
         window, answer = _page_window(list(col.tokens.values()), page)
-        if "pagination-drops-item" in self.mutations and (page or {}).get("page", 1) > 1:
+        if "pagination-drops-item" in self.mutations and (page or {}).get("page", 0) > 0:
             window = window[1:]
         return {"page": answer, "tokens": [self._token_wire(t) for t in window]}
 
@@ -582,7 +585,9 @@ class Backend:
     ) -> dict[str, Any]:
         col = self._collection(project, collection_id)
         tok = self._token(col, token_id)
-        if token is not None:  # [A:update-token-partial]
+        if token is None and private is None:  # [A:update-token-partial]
+            raise ApiError(REQUIRED, "token is required (or private, to change only the visibility)")
+        if token is not None:
             new_id = tok.token_id
             if token.get("tokenId"):
                 new_id = canonical_token_id(token["tokenId"], "token.tokenId")

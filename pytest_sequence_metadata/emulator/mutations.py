@@ -7,11 +7,17 @@ mutation on has a blind spot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-Category = Literal["privacy", "auth", "errors", "data", "uploads"]
+if TYPE_CHECKING:
+    from .app import App
+
+Category = Literal["privacy", "auth", "errors", "data", "uploads", "wire"]
+Overlay = Callable[["App"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +25,74 @@ class Mutation:
     id: str
     category: Category
     description: str
+    # An overlay wraps one method of the running App; mutations without one are still switches read
+    # inside the backend or the wire layer.
+    overlay: Overlay | None = None
 
 
 def _registry(*items: Mutation) -> dict[str, Mutation]:
-    return {item.id: item for item in items}
+    table: dict[str, Mutation] = {}
+    for item in items:
+        if item.id in table:
+            raise ValueError(f"duplicate mutation id {item.id!r}")
+        table[item.id] = item
+    return table
+
+
+# --- overlays: each wraps App.decode, the step that reads a body as the Go server does ------------
+
+
+def _raw(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _integral_floats(value: Any) -> Any:
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats(item) for item in value]
+    return value
+
+
+def _accept_integral_floats(app: App) -> None:
+    decode = app.decode
+
+    def lenient(method: str, body: bytes) -> dict[str, Any]:
+        raw = _raw(body)
+        return decode(method, body if raw is None else json.dumps(_integral_floats(raw)).encode())
+
+    app.decode = lenient  # type: ignore[method-assign]
+
+
+def _refuse_zero_asset_id(app: App) -> None:
+    decode = app.decode
+
+    def strict(method: str, body: bytes) -> dict[str, Any]:
+        raw = _raw(body)
+        if method == "CreateAsset" and isinstance(raw, dict) and (raw.get("asset") or {}).get("id") == 0:
+            app.refuse("RequiredArgument", "asset.id is required")
+        return decode(method, body)
+
+    app.decode = strict  # type: ignore[method-assign]
+
+
+def _refuse_null_arguments(app: App) -> None:
+    decode = app.decode
+
+    def strict(method: str, body: bytes) -> dict[str, Any]:
+        raw = _raw(body)
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if value is None:
+                    app.refuse("RequiredArgument", f"{key} is required")
+        return decode(method, body)
+
+    app.decode = strict  # type: ignore[method-assign]
 
 
 MUTATIONS: dict[str, Mutation] = _registry(
@@ -146,7 +216,34 @@ MUTATIONS: dict[str, Mutation] = _registry(
         "uploads",
         "The public file route serves the stored bytes minus the last one.",
     ),
+    # the Go wire
+    Mutation(
+        "uint-accepts-integral-float",
+        "wire",
+        "A uint64 argument written as an integral float (`5.0`) is read as the integer (Go refuses it).",
+        _accept_integral_floats,
+    ),
+    Mutation(
+        "asset-id-zero-refused",
+        "wire",
+        'CreateAsset refuses `"id": 0`, which every official Go client sends (a Go zero value).',
+        _refuse_zero_asset_id,
+    ),
+    Mutation(
+        "null-pointer-argument-refused",
+        "wire",
+        "An argument sent as null (a nil Go pointer, as the Go client sends it) is RequiredArgument.",
+        _refuse_null_arguments,
+    ),
 )
+
+
+def apply_overlays(app: App, names: Iterable[str]) -> None:
+    """Wrap the App's methods for every chosen mutation that is an overlay."""
+    for name in sorted(names):
+        overlay = MUTATIONS[name].overlay
+        if overlay is not None:
+            overlay(app)
 
 
 def check_mutations(names: Iterable[str]) -> frozenset[str]:

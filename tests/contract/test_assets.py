@@ -38,13 +38,24 @@ def test_collection_level_asset_has_a_null_token_id(world: World, owner: Metadat
 
 
 @pytest.mark.sequence_operation("CreateAsset")
-def test_create_asset_accepts_the_token_id_as_a_number(world: World, owner: MetadataClient) -> None:
+def test_create_asset_takes_what_the_go_client_sends(world: World, owner: MetadataClient) -> None:
+    # A fresh metadata.Asset in Go: every non-omitempty field with its zero value, and a nil projectId.
     collection_id = world.collection()["id"]
     world.token(collection_id, private=True, token_id="12")
-    asset = owner.create_asset({"collectionId": collection_id, "tokenId": 12, "metadataField": "image"})[
-        "asset"
-    ]
-    assert asset["tokenId"] == "12"
+    body = {
+        "projectId": None,
+        "asset": {
+            "id": 0,
+            "collectionId": collection_id,
+            "tokenId": "12",
+            "url": "",
+            "metadataField": "image",
+            "updatedAt": "0001-01-01T00:00:00Z",
+        },
+    }
+    asset = owner.rpc("CreateAsset", body)["asset"]
+    assert (asset["tokenId"], asset["metadataField"], asset["url"]) == ("12", "image", "")
+    assert asset["id"] > 0
 
 
 @pytest.mark.sequence_operation("CreateAsset")

@@ -215,8 +215,13 @@ def test_update_replaces_metadata(world: World, owner: MetadataClient) -> None:
 def test_update_token_partial(world: World, owner: MetadataClient) -> None:
     collection = world.collection()
     token = world.token(collection["id"], private=True)
-    body = {"collectionId": collection["id"], "tokenId": token["tokenId"], "private": False}
-    expect_error(lambda: owner.rpc("UpdateToken", body), "RequiredArgument")
+    body = {"collectionId": collection["id"], "tokenId": token["tokenId"], "token": None, "private": False}
+    answer = owner.rpc("UpdateToken", body)  # what the Go client sends to change only the visibility
+    assert answer["token"]["name"] == token["name"]
+    published = owner.publish_collection(collection["id"])["collection"]
+    assert published["private"] is False
+    neither = {"collectionId": collection["id"], "tokenId": token["tokenId"], "token": None, "private": None}
+    expect_error(lambda: owner.rpc("UpdateToken", neither), "RequiredArgument")
 
 
 @assumption("update-token-id-change")
@@ -241,9 +246,14 @@ def test_token_write_updatedat_zero(world: World, owner: MetadataClient) -> None
 
 
 @assumption("token-server-fields")
-def test_token_server_fields(world: World) -> None:
-    token = world.token(world.collection()["id"], private=True)
+def test_token_server_fields(world: World, owner: MetadataClient) -> None:
+    collection_id = world.collection()["id"]
+    token = world.token(collection_id, private=True)
     assert (token["source"], token["status"], token["queuedAt"]) == ("", "NOT_AVAILABLE", None)
+    sent = {"tokenId": new_token_id(), "name": "sent status", "status": "AVAILABLE"}
+    created = owner.create_token(collection_id, sent, private=True)["token"]
+    assert created["status"] == "NOT_AVAILABLE"
+    assert owner.get_token(collection_id, created["tokenId"])["token"]["status"] == "NOT_AVAILABLE"
 
 
 @assumption("client-asset-id")
@@ -296,10 +306,43 @@ def test_delete_cascade(world: World, owner: MetadataClient) -> None:
 
 
 @assumption("page-numbering")
-def test_page_numbering(owner: MetadataClient) -> None:
+def test_page_numbering(world: World, owner: MetadataClient) -> None:
+    world.collection()
+    world.collection()
     first = owner.list_collections(page={"page": 0, "pageSize": 1})
-    assert first["page"]["pageSize"] == 1
+    second = owner.list_collections(page={"page": 1, "pageSize": 1})
+    assert first["page"] == {"page": 0, "pageSize": 1, "more": True}
+    assert first["collections"] != second["collections"]  # page 0 and page 1 are never the same page
+    assert owner.list_collections(page={"pageSize": 1})["collections"] == first["collections"]
     assert "page" not in owner.list_collections()["page"]
+
+
+@assumption("page-cursor-refused")
+def test_page_cursor_refused(world: World, owner: MetadataClient) -> None:
+    collection_id = world.collection()["id"]
+    for cursor in ({"column": "id"}, {"after": 1}, {"before": 1}):
+        body = {"collectionId": collection_id, "page": cursor}
+        expect_error(lambda body=body: owner.rpc("ListTokens", body), "InvalidArgument")
+
+
+@assumption("embedded-assets-omitted")
+def test_embedded_assets_omitted(world: World, owner: MetadataClient) -> None:
+    collection_id = world.collection()["id"]
+    token = world.token(collection_id, private=True)
+    uploaded = world.image(collection_id, token["tokenId"])
+    answer = owner.get_token(collection_id, token["tokenId"])
+    assert "assets" not in answer["token"]
+    assert [asset["id"] for asset in answer["assets"]] == [uploaded["id"]]
+    assert "assets" not in owner.get_collection(collection_id)["collection"]
+
+
+@assumption("bigint-quoted-decimal")
+def test_bigint_quoted_decimal(world: World, owner: MetadataClient) -> None:
+    collection_id = world.collection()["id"]
+    token = world.token(collection_id, private=True)
+    for token_id in (int(token["tokenId"]), "0x1f", "seven"):
+        body = {"asset": {"collectionId": collection_id, "tokenId": token_id, "metadataField": "audio"}}
+        expect_error(lambda body=body: owner.rpc("CreateAsset", body), "WebrpcBadRequest")
 
 
 @assumption("page-size-cap")

@@ -7,50 +7,44 @@ from typing import Any
 
 import pytest
 
-from pytest_sequence_metadata.checks.helpers import World, expect_error, new_token_id
+from pytest_sequence_metadata.checks.helpers import World, expect_error
 from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.contract.operations import rpc_methods
+from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.runtime import Target
 
 CHAIN = 80002
 ADDRESS = "0x" + "ab" * 20
 
 
-def bodies(collection_id: int, token_id: str, asset_id: int) -> dict[str, dict[str, Any]]:
-    """A well-formed body per RPC, naming real resources of the owner, so only the credentials differ."""
-    link = {"chainId": CHAIN, "contractAddress": ADDRESS, "collectionId": collection_id}
-    stranger = {"name": "changed by a stranger"}
-    return {
-        "CreateCollection": {"collection": {"metadata": {"name": "auth probe"}}},
-        "GetCollection": {"collectionId": collection_id},
-        "ListCollections": {},
-        "UpdateCollection": {"collection": {"id": collection_id, "metadata": stranger}},
-        "DeleteCollection": {"collectionId": collection_id},
-        "PublishCollection": {"collectionId": collection_id},
-        "UnpublishCollection": {"collectionId": collection_id},
-        "CreateContractCollection": {"contractCollection": link},
-        "GetContractCollection": {"chainId": CHAIN, "contractAddress": ADDRESS},
-        "ListContractCollections": {"collectionId": collection_id},
-        "UpdateContractCollection": {"contractCollection": link},
-        "DeleteContractCollection": {"chainId": CHAIN, "contractAddress": ADDRESS},
-        "CreateToken": {"collectionId": collection_id, "token": {"tokenId": new_token_id(), "name": "probe"}},
-        "GetToken": {"collectionId": collection_id, "tokenId": token_id},
-        "ListTokens": {"collectionId": collection_id},
-        "UpdateToken": {
-            "collectionId": collection_id,
-            "tokenId": token_id,
-            "token": {"tokenId": token_id, "name": "changed by a stranger"},
-        },
-        "DeleteToken": {"collectionId": collection_id, "tokenId": token_id},
-        "CreateAsset": {
-            "asset": {"collectionId": collection_id, "tokenId": token_id, "metadataField": "audio"}
-        },
-        "GetAsset": {"assetId": asset_id},
-        "UpdateAsset": {"asset": {"id": asset_id, "collectionId": collection_id, "metadataField": "video"}},
-        "DeleteAsset": {"assetId": asset_id},
-    }
+def example(operation: str) -> Any:
+    """The first request example the spec gives for the operation (every RPC has one)."""
+    content = load_spec().operation(operation).definition["requestBody"]["content"]["application/json"]
+    return next(iter(content["examples"].values()))["value"]
 
 
-OPERATIONS = sorted(bodies(1, "1", 1))
+def rebind(value: Any, ids: dict[str, Any], parent: str = "") -> Any:
+    """The example with its ids pointing at the owner's resources, and its names a stranger's."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            folded = key.lower()
+            if folded == "id" and parent in ("collection", "asset"):
+                out[key] = ids[f"{parent}id"]
+            elif folded in ids and not isinstance(item, dict | list):
+                out[key] = ids[folded]
+            elif folded == "name" and isinstance(item, str):
+                out[key] = "changed by a stranger"
+            else:
+                out[key] = rebind(item, ids, folded)
+        return out
+    if isinstance(value, list):
+        return [rebind(item, ids, parent) for item in value]
+    return value
+
+
+# Every RPC of the registry: adding one to the spec (with its request example) adds it here.
+OPERATIONS = rpc_methods()
 
 
 @pytest.fixture
@@ -64,17 +58,26 @@ def owned(world: World, owner: MetadataClient, sequence_target: Target) -> Calla
     owner.create_contract_collection(
         {"chainId": CHAIN, "contractAddress": ADDRESS, "collectionId": collection_id}
     )
-    table = bodies(collection_id, token["tokenId"], asset["asset"]["id"])
+    ids = {
+        "projectid": sequence_target.project_id,
+        "collectionid": collection_id,
+        "tokenid": token["tokenId"],
+        "assetid": asset["asset"]["id"],
+        "chainid": CHAIN,
+        "contractaddress": ADDRESS,
+    }
 
     def body(operation: str) -> dict[str, Any]:
-        return {"projectId": sequence_target.project_id, **table[operation]}
+        bound: dict[str, Any] = rebind(example(operation), ids)
+        return {**bound, "projectId": sequence_target.project_id}
 
     return body
 
 
-def test_all_twenty_one_operations_are_covered(sequence_spec: Any) -> None:
-    rpc = sorted(op for op, info in sequence_spec.operations.items() if info.kind == "rpc")
-    assert rpc == OPERATIONS
+def test_every_rpc_has_a_request_example_to_probe_with() -> None:
+    assert len(OPERATIONS) >= 21
+    for operation in OPERATIONS:
+        assert isinstance(example(operation), dict), operation
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)

@@ -130,7 +130,7 @@ def test_list_collections_pages_lose_and_repeat_nothing(
 ) -> None:
     mine = {sequence_collection_factory()["id"] for _ in range(5)}
     seen: list[int] = []
-    page, pages = 1, 0
+    page, pages = 0, 0  # numbered pages count from 0 [A:page-numbering]
     while True:
         answer = owner.list_collections(page={"page": page, "pageSize": 2})
         batch = answer["collections"] or []

@@ -127,7 +127,7 @@ def test_list_tokens_pages_lose_and_repeat_nothing(world: World, owner: Metadata
     collection_id = world.collection()["id"]
     created = {world.token(collection_id, private=i % 2 == 0)["tokenId"] for i in range(7)}
     seen: list[str] = []
-    page = 1
+    page = 0  # numbered pages count from 0 [A:page-numbering]
     while True:
         answer = owner.list_tokens(collection_id, page={"page": page, "pageSize": 3})
         batch = answer["tokens"] or []
@@ -203,7 +203,7 @@ def test_concurrent_creates_in_one_collection_lose_nothing(world: World, owner: 
         created = list(pool.map(create, wanted))
     assert created == wanted
     listed: list[str] = []
-    page = 1
+    page = 0  # numbered pages count from 0 [A:page-numbering]
     while True:
         answer = owner.list_tokens(collection_id, page={"page": page, "pageSize": 10})
         listed.extend(t["tokenId"] for t in answer["tokens"] or [])

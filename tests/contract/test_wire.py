@@ -92,8 +92,31 @@ def test_content_type_parameters_and_case_are_ignored(
         b'{"collectionId": "7"}',
         b'{"collectionId": -3}',
         b'{"collectionId": 2.5}',
+        # Go's uint64 takes integer literals only: an integral float or an exponent is refused too.
+        b'{"collectionId": 1.0}',
+        b'{"collectionId": 1e0}',
+        b'{"collectionId": 1E+0}',
+        b'{"collectionId": -0}',
+        b'{"collectionId": 18446744073709551616}',
+        b'{"collectionId": 1' + b"0" * 5000 + b"}",
+        b'{"collectionId": true}',
     ],
-    ids=["truncated", "empty", "array", "string", "id-as-string", "negative-id", "fraction"],
+    ids=[
+        "truncated",
+        "empty",
+        "array",
+        "string",
+        "id-as-string",
+        "negative-id",
+        "fraction",
+        "integral-float",
+        "exponent",
+        "upper-exponent",
+        "negative-zero",
+        "uint64-overflow",
+        "5000-digits",
+        "bool",
+    ],
 )
 def test_undecodable_bodies_are_bad_request(owner: MetadataClient, content: bytes) -> None:
     response = send(

@@ -38,7 +38,7 @@ def test_parallel_token_creates_lose_nothing(server: ServerHandle) -> None:
 
     listed: list[str] = []
     with httpx.Client(base_url=server.url, headers=headers) as client:
-        page = 1
+        page = 0
         while True:
             body = {"collectionId": cid, "page": {"page": page, "pageSize": 100}}
             answer = client.post("/rpc/Collections/ListTokens", json=body).json()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from emulator_support import Api, png_bytes
 
-import pytest_sequence_metadata.emulator as emulator_package
 from pytest_sequence_metadata.emulator import IN_PROCESS_URL, Emulator
 from pytest_sequence_metadata.emulator.mutations import MUTATIONS, check_mutations
 
@@ -162,6 +160,26 @@ def _served_bytes(api: Api) -> Any:
     return api.client.get(asset["url"]).content
 
 
+def _integral_float_id(api: Api) -> Any:
+    cid = api.collection()
+    response = api.client.post(
+        "/rpc/Collections/GetCollection",
+        content=f'{{"collectionId": {cid}.0}}'.encode(),
+        headers={**api.auth(), "content-type": "application/json"},
+    )
+    return response.json().get("error")
+
+
+def _go_client_asset(api: Api) -> Any:
+    cid = api.collection()
+    body = {"asset": {"id": 0, "collectionId": cid, "tokenId": None, "url": "", "metadataField": "image"}}
+    return api.rpc("CreateAsset", body).status_code
+
+
+def _null_pointer_argument(api: Api) -> Any:
+    return api.rpc("ListCollections", {"projectId": None, "page": None}).status_code
+
+
 SCENARIOS: dict[str, Scenario] = {
     "public-leaks-private-token": _public_private_token,
     "public-before-publish": _unpublished_collection,
@@ -186,6 +204,9 @@ SCENARIOS: dict[str, Scenario] = {
     "upload-wrong-mime": _upload_details,
     "upload-swapped-dimensions": _upload_details,
     "upload-truncated": _served_bytes,
+    "uint-accepts-integral-float": _integral_float_id,
+    "asset-id-zero-refused": _go_client_asset,
+    "null-pointer-argument-refused": _null_pointer_argument,
 }
 
 
@@ -198,20 +219,17 @@ def run(scenario: Scenario, mutations: list[str]) -> Any:
 def test_registry() -> None:
     assert len(MUTATIONS) >= 15
     assert set(SCENARIOS) == set(MUTATIONS)
-    assert {m.category for m in MUTATIONS.values()} == {"privacy", "auth", "errors", "data", "uploads"}
+    categories = {"privacy", "auth", "errors", "data", "uploads", "wire"}
+    assert {m.category for m in MUTATIONS.values()} == categories
     for mutation in MUTATIONS.values():
         assert mutation.description.endswith(".")
 
 
-def _sources() -> Iterator[str]:
-    for path in Path(emulator_package.__file__).parent.glob("*.py"):
-        if path.name != "mutations.py":
-            yield path.read_text()
+def test_duplicate_mutation_ids_are_refused() -> None:
+    from pytest_sequence_metadata.emulator.mutations import Mutation, _registry
 
-
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_each_switch_is_read_in_the_emulator(name: str) -> None:
-    assert any(f'"{name}"' in text for text in _sources())
+    with pytest.raises(ValueError, match="duplicate mutation id 'x'"):
+        _registry(Mutation("x", "data", "One."), Mutation("x", "data", "Two."))
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))

@@ -212,17 +212,17 @@ _JSON = hypothesis.strategies.recursive(
 
 
 def _field_names() -> list[str]:
-    from pytest_sequence_metadata.contract.gowire import REQUESTS, Struct
+    """Every JSON key of every Go struct the spec declares, as written and upper-cased."""
+    from pytest_sequence_metadata.contract.gowire import go_types
 
-    names: set[str] = set()
-    pending = list(REQUESTS.values())
-    while pending:
-        struct = pending.pop()
-        for name, kind in struct.fields.items():
-            names.update({name, name.upper()})
-            if isinstance(kind, Struct):
-                pending.append(kind)
-    return sorted(names)
+    return sorted(
+        {
+            name
+            for struct in go_types().structs.values()
+            for f in struct.fields
+            for name in (f.key, f.key.upper())
+        }
+    )
 
 
 @hypothesis.given(

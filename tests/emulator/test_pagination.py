@@ -1,4 +1,4 @@
-"""Numbered pages over the wire: default page object, stable order, nothing lost or repeated."""
+"""Numbered pages over the wire: counted from 0, default page object, nothing lost or repeated."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def walk(
 ) -> tuple[list[object], list[dict]]:
     items: list[object] = []
     pages: list[dict] = []
-    number = 1
+    number = 0  # [A:page-numbering]: the Go type multiplies `page` by pageSize
     while True:
         answer = api.call(method, {**body, "page": {"page": number, "pageSize": size}})
         pages.append(answer["page"])
@@ -38,7 +38,7 @@ def test_tokens_pages_cover_everything_once(api: Api, size: int) -> None:
     tokens, pages = walk(api, "ListTokens", {"collectionId": cid}, "tokens", size)
     assert [t["tokenId"] for t in tokens] == [str(1000 - n) for n in range(45)]  # type: ignore[index]
     assert all(p["pageSize"] == size for p in pages)
-    assert pages[0]["page"] == 1
+    assert [p["page"] for p in pages] == list(range(len(pages)))
 
 
 def test_collections_and_links_paginate(api: Api) -> None:
@@ -59,17 +59,23 @@ def test_page_beyond_the_end_is_empty(api: Api) -> None:
     assert answer == {"page": {"page": 9, "pageSize": 10, "more": False}, "tokens": []}
 
 
-def test_page_zero_means_the_first(api: Api) -> None:
+def test_page_zero_is_the_first_and_page_one_the_second(api: Api) -> None:
     cid = api.collection()
     api.token(cid, "1")
-    answer = api.call("ListTokens", {"collectionId": cid, "page": {"page": 0}})
-    assert [t["tokenId"] for t in answer["tokens"]] == ["1"]
+    api.token(cid, "2")
+    first = api.call("ListTokens", {"collectionId": cid, "page": {"page": 0, "pageSize": 1}})
+    second = api.call("ListTokens", {"collectionId": cid, "page": {"page": 1, "pageSize": 1}})
+    unnumbered = api.call("ListTokens", {"collectionId": cid, "page": {"pageSize": 1}})
+    assert [t["tokenId"] for t in first["tokens"]] == ["1"]
+    assert [t["tokenId"] for t in second["tokens"]] == ["2"]
+    assert unnumbered["tokens"] == first["tokens"]
+    assert first["page"] == {"page": 0, "pageSize": 1, "more": True}
 
 
-def test_cursor_fields_are_accepted_and_ignored(api: Api) -> None:
+@pytest.mark.parametrize("cursor", [{"column": "id"}, {"after": 5}, {"before": [1]}])
+def test_cursor_fields_are_refused_clearly(api: Api, cursor: dict[str, object]) -> None:
     cid = api.collection()
-    api.token(cid, "1")
-    answer = api.call(
-        "ListTokens", {"collectionId": cid, "page": {"column": "id", "after": 5, "before": [1]}}
-    )
-    assert [t["tokenId"] for t in answer["tokens"]] == ["1"]
+    response = api.rpc("ListTokens", {"collectionId": cid, "page": cursor})
+    assert response.status_code == 400
+    assert response.json()["error"] == "InvalidArgument"
+    assert f"page.{next(iter(cursor))}" in response.json()["cause"]

@@ -37,8 +37,10 @@ def steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from job["steps"]
 
 
-def runs(workflow: dict[str, Any]) -> list[str]:
-    return [step["run"] for step in steps(workflow) if "run" in step]
+def runs(workflow_or_job: dict[str, Any]) -> list[str]:
+    """The `run` scripts of a whole workflow, or of one job (which has `steps`, not `jobs`)."""
+    found = workflow_or_job["steps"] if "steps" in workflow_or_job else steps(workflow_or_job)
+    return [step["run"] for step in found if "run" in step]
 
 
 def commands(workflow: dict[str, Any]) -> set[str]:
@@ -152,6 +154,22 @@ def test_ci_mirrors_the_lint_and_type_checks_of_ci_run(ci: dict[str, Any]) -> No
     ci_commands = commands(ci)
     for tool, args in checks:
         assert f".venv/bin/{tool}{args}".strip() in ci_commands
+
+
+def test_ci_runs_the_install_matrix_in_a_job_of_its_own(ci: dict[str, Any]) -> None:
+    jobs = [job for job in ci["jobs"].values() if any(".ci/install-matrix" in run for run in runs(job))]
+    assert len(jobs) == 1
+    [job] = jobs
+    assert not any("pip install" in run for run in runs(job))  # each leg makes its own venv
+
+
+def test_ci_run_runs_the_install_matrix_after_the_gate() -> None:
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    gate = lines.index('"$venv/bin/pytest"')
+    matrix = [i for i, line in enumerate(lines) if ".ci/install-matrix" in line and not line.startswith("#")]
+    assert matrix
+    assert matrix[0] > gate
+    assert (ROOT / ".ci" / "install-matrix").stat().st_mode & 0o111  # executable, as CI calls it
 
 
 # Nightly ----------------------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+module gowireharness
+
+go 1.19
