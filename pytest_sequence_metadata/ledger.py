@@ -2,7 +2,9 @@
 
 Deletion runs in reverse order of creation (assets, then tokens, then collections), tolerates
 resources that are already gone, and keeps whatever could not be deleted as leftovers, which fail
-the run at the end.
+the run at the end. Each resource is recorded under the identity whose JWT created it, read from
+the request that was sent (a `with_credentials` clone shares its parent's observers), and deleted
+with that JWT. With a journal (journal.py), every record also goes to disk as it happens.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     import httpx
 
     from pytest_sequence_metadata.client import MetadataClient
+    from pytest_sequence_metadata.journal import Journal
 
 Kind = Resource
 
@@ -46,7 +49,8 @@ class Entry:
             "asset": ("asset",),
         }[self.kind]
         where = ", ".join(f"{n} {v}" for n, v in zip(names, self.key, strict=True))
-        return f"{self.kind.replace('_', ' ')} ({where}) of the {self.identity} project"
+        whose = f"the {self.identity} project" if self.identity in ("owner", "other") else self.identity
+        return f"{self.kind.replace('_', ' ')} ({where}) of {whose}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +105,28 @@ def _deleted_key(call: Call) -> tuple[Kind, tuple[Any, ...]] | None:
     return kind, tuple(values)
 
 
+def delete_resource(client: MetadataClient, kind: Kind, key: tuple[Any, ...]) -> str | None:
+    """Delete one resource: None when it is gone (now or already), else why it could not be."""
+    try:
+        if kind == "collection":
+            client.delete_collection(key[0])
+        elif kind == "contract_collection":
+            client.delete_contract_collection(key[0], key[1])
+        elif kind == "token":
+            client.delete_token(key[0], key[1])
+        else:
+            client.delete_asset(key[0])
+    except NotFoundError:
+        return None  # already gone (deleted by the test, or with its collection)
+    except Exception as error:  # webrpc errors, bad responses, transport errors alike
+        return redact(f"{type(error).__name__}: {error}")
+    return None
+
+
 class CleanupLedger:
     """The run's record of live resources. Thread-safe; one per pytest process."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple[Kind, tuple[Any, ...], str], Entry] = {}
         self._sequence = 0
@@ -112,10 +134,45 @@ class CleanupLedger:
         self.deleted = 0
         self.leftovers: list[Leftover] = []
         self.deleters: dict[str, MetadataClient] = {}
+        self.journal = journal
+        self.projects: dict[str, int | None] = {}
+        self._by_token: dict[str, str] = {}  # in memory only: a journal names identities, never JWTs
 
     def observer(self, identity: str) -> ClientObserver:
         """An observer that records what a client of `identity` creates and deletes."""
         return _LedgerObserver(self, identity)
+
+    def register(self, identity: str, client: MetadataClient, jwt: str | None, project: int | None) -> None:
+        """Make `client` the deleter of `identity`, known by the JWT it sends."""
+        with self._lock:
+            self.deleters.setdefault(identity, client)
+            self.projects.setdefault(identity, project)
+            if jwt is not None:
+                self._by_token.setdefault(jwt, identity)
+
+    def identity_of(self, jwt: str | None, project: Any, sender: str) -> str:
+        """The identity a request sent with `jwt` acts as; a JWT never seen before (a clone made
+        with `with_credentials`) becomes an identity of its own, deleted with that JWT."""
+        if jwt is None:
+            return sender
+        with self._lock:
+            known = self._by_token.get(jwt)
+            if known is not None:
+                return known
+            project_id = project if isinstance(project, int) and not isinstance(project, bool) else None
+            name = f"project {project_id} (another JWT)" if project_id is not None else "another JWT"
+            count = 1
+            while name in self.deleters or name in self.projects:
+                count += 1
+                name = f"{name.rsplit(' #', 1)[0]} #{count}"
+            self._by_token[jwt] = name
+            self.projects[name] = project_id
+            parent = self.deleters.get(sender)
+        if parent is not None:
+            clone = parent.with_credentials(jwt, project_id)
+            with self._lock:
+                self.deleters.setdefault(name, clone)
+        return name
 
     def mark(self) -> int:
         """A position: `entries(since=mark)` gives what was created after it."""
@@ -131,14 +188,19 @@ class CleanupLedger:
             entry = Entry(kind, key, identity, self._sequence)
             self._entries[(kind, key, identity)] = entry
             self.created += 1
-            return entry
+            project = self.projects.get(identity)
+        if self.journal is not None:
+            self.journal.created(entry, project)
+        return entry
 
     def forget(self, kind: Kind, key: tuple[Any, ...], identity: str) -> bool:
         with self._lock:
-            found = self._entries.pop((kind, key, identity), None) is not None
-            if found:
+            entry = self._entries.pop((kind, key, identity), None)
+            if entry is not None:
                 self.deleted += 1
-            return found
+        if entry is not None and self.journal is not None:
+            self.journal.deleted(entry)
+        return entry is not None
 
     def entries(self, since: int = 0) -> list[Entry]:
         with self._lock:
@@ -162,24 +224,12 @@ class CleanupLedger:
     def _delete(self, entry: Entry) -> str | None:
         client = self.deleters.get(entry.identity)
         if client is None:
-            return f"no client of the {entry.identity} project to delete it with"
-        try:
-            if entry.kind == "collection":
-                client.delete_collection(entry.key[0])
-            elif entry.kind == "contract_collection":
-                client.delete_contract_collection(entry.key[0], entry.key[1])
-            elif entry.kind == "token":
-                client.delete_token(entry.key[0], entry.key[1])
-            else:
-                client.delete_asset(entry.key[0])
-        except NotFoundError:
-            # Already gone (deleted by the test, or with its collection): nothing is left behind.
-            self.forget(entry.kind, entry.key, entry.identity)
-        except Exception as error:  # webrpc errors, bad responses, transport errors alike
-            return redact(f"{type(error).__name__}: {error}")
-        else:
-            # The client's observer has already forgotten it; this covers a deleter without one.
-            self.forget(entry.kind, entry.key, entry.identity)
+            return f"no client with the JWT of {entry.identity} to delete it with"
+        reason = delete_resource(client, entry.kind, entry.key)
+        if reason is not None:
+            return reason
+        # Gone: the client's observer may have forgotten it already; this covers NotFound too.
+        self.forget(entry.kind, entry.key, entry.identity)
         with self._lock:
             self.leftovers = [f for f in self.leftovers if f.entry != entry]
         return None
@@ -202,6 +252,10 @@ class _LedgerObserver(ClientObserver):
         if response.status_code != 200:
             return
         kind = _created(call.operation_id)
+        deleted = _deleted_key(call) if kind is None else None
+        if kind is None and deleted is None:
+            return
+        identity = self.ledger.identity_of(_sent_jwt(response), _args(call).get("projectid"), self.identity)
         if kind is not None:
             try:
                 body = response.json()
@@ -209,8 +263,17 @@ class _LedgerObserver(ClientObserver):
                 return
             key = _key(kind, call, body) if isinstance(body, dict) else None
             if key is not None:
-                self.ledger.record(kind, key, self.identity)
+                self.ledger.record(kind, key, identity)
             return
-        deleted = _deleted_key(call)
         if deleted is not None:
-            self.ledger.forget(deleted[0], deleted[1], self.identity)
+            self.ledger.forget(deleted[0], deleted[1], identity)
+
+
+def _sent_jwt(response: httpx.Response) -> str | None:
+    """The JWT of the request as it went out (after the client's auth added it)."""
+    try:
+        header = response.request.headers.get("authorization", "")
+    except RuntimeError:  # a response built without a request (test doubles)
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_sequence_metadata import hooks
+from pytest_sequence_metadata import hooks, termination
+from pytest_sequence_metadata.artifact_redaction import protect as protect_artifacts
 from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
     sequence_anon_client,
     sequence_asset,
@@ -43,6 +45,9 @@ MARKERS = (
 )
 _LEFTOVERS = pytest.StashKey[list[str]]()
 _ITEM_MARK = pytest.StashKey[int]()
+_TEST_START = pytest.StashKey[tuple[int, list[Any]]]()
+# Options under which pytest runs no test: no need to reach the target.
+_LISTING_ONLY: Final = ("collectonly", "showfixtures", "show_fixtures_per_test")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,13 +62,26 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     config.stash[_LEFTOVERS] = []
+    protect_artifacts(config)
     if config.option.help or config.option.markers:
         # Listing options or markers runs no test: a bad SEQUENCE_URL must not stand in the way.
         return
     settings = resolve(config)
     workerinput: dict[str, Any] = getattr(config, "workerinput", {})
+    listing = any(getattr(config.option, name, False) for name in _LISTING_ONLY)
+    if settings.kind == "live" and not workerinput and not listing:
+        # Once per run (the xdist controller, not each worker), before the first test.
+        from pytest_sequence_metadata.preflight import check_target
+
+        check_target(settings)
     runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     config.stash[RUNTIME] = runtime
+    cache = getattr(config, "cache", None)
+    if cache is not None and settings.kind == "live":
+        from pytest_sequence_metadata.journal import CACHE_DIR
+
+        runtime.journal_dir = Path(cache.mkdir(CACHE_DIR))
+    config.add_cleanup(termination.install())
     if settings.report:
         from pytest_sequence_metadata.report import ConformanceReport
 
@@ -104,14 +122,21 @@ def pytest_sessionstart(session: pytest.Session) -> Any:
     _redact_logging(session.config)
     runtime = get_runtime(session.config)
     if runtime.settings.sweep and not hasattr(session.config, "workerinput"):
+        # The journals first: they name each resource and the project to delete it in, tag or not.
+        recorded, journal_problems = runtime.sweep_journals()
         deleted, problems = runtime.sweep()
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
+            if recorded or journal_problems:
+                reporter.write_line(
+                    f"sequence-metadata: sweep deleted {len(recorded)} resource(s) recorded by earlier "
+                    f"runs that did not clean up: {', '.join(recorded) or 'none'}"
+                )
             ids = ", ".join(map(str, deleted)) or "none"
             reporter.write_line(
                 f"sequence-metadata: sweep deleted {len(deleted)} leftover collection(s): {ids}"
             )
-            for problem in problems:
+            for problem in [*journal_problems, *problems]:
                 reporter.write_line(f"sequence-metadata: sweep could not delete {redact(problem)}", red=True)
     return result
 
@@ -130,6 +155,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # What a test owns starts with its setup: the resources its fixtures create, the fault rules set.
+    runtime = get_runtime(item.config)
+    emulator = runtime.running_emulator
+    item.stash[_TEST_START] = (runtime.ledger_mark(), emulator.fault_rules() if emulator else [])
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> None:
     # Marked after setup: what fixtures create is theirs to delete (a session-scoped fixture's
     # collection must outlive the first test); what the test body creates goes at its teardown.
@@ -138,26 +171,60 @@ def pytest_runtest_call(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    failed_before = True
     try:
-        return (yield)
+        result = yield
+        failed_before = False
+        return result
     finally:
         # After the fixtures' own teardown: whatever the test created directly goes too.
         runtime = get_runtime(item.config)
         if _ITEM_MARK in item.stash:
             runtime.clean(since=item.stash[_ITEM_MARK])
+        start, faults_before = item.stash.get(_TEST_START, (0, []))
+        # A deletion that failed gets one more try; what still fails is an error of this test (so
+        # JUnit shows it), is tried again at the end of the run, and is listed if it stays.
+        left = runtime.retry_deletion(runtime.leftovers(since=start))
+        emulator = runtime.running_emulator
+        if emulator is not None:
+            # Only now: the test's rules apply to its own teardown, never to the next test.
+            emulator.keep_only_faults(faults_before)
         if runtime.budget_exhausted:
             budget = runtime.settings.request_budget
             item.session.shouldstop = (
                 f"pytest-sequence-metadata: request budget of {budget} requests used up "
                 "(--sequence-request-budget)"
             )
+        if left and not failed_before:
+            lines = "\n".join(f"could not delete {redact(leftover.describe())}" for leftover in left)
+            pytest.fail(f"pytest-sequence-metadata: {lines}", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if report.failed and call.excinfo is not None:
+        lost = _lost_connection(item, call.excinfo)
+        if lost is not None:
+            report.longrepr = lost
     _redact_report(report, item.config)
     return report
+
+
+def _lost_connection(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+    """Two lines for a transport error of the target (instead of httpx's and httpcore's tracebacks):
+    what was lost, and where in the test's own file it happened."""
+    httpx = sys.modules.get("httpx")  # not imported: no httpx error can have been raised
+    if httpx is None or not isinstance(excinfo.value, httpx.TransportError):
+        return None
+    runtime = item.config.stash.get(RUNTIME, None)
+    target = display_url(runtime.settings.base_url) if runtime is not None else "the target"
+    error = excinfo.value
+    text = f"pytest-sequence-metadata: lost the connection to {target}: {type(error).__name__}: {error}"
+    own = [entry for entry in excinfo.traceback if entry.path == item.path]
+    if own:
+        text += f"\n  in {item.path.name}:{own[-1].lineno + 1} ({item.name})"
+    return text
 
 
 @pytest.hookimpl(wrapper=True)
@@ -176,6 +243,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     try:
         runtime.clean()
         leftovers = runtime.leftovers()
+        runtime.close_journal()
     finally:
         runtime.close()
     if leftovers:

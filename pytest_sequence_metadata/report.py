@@ -2,16 +2,21 @@
 
 Verdicts come from the tests' markers: `sequence_operation(*ids)`, `sequence_privacy(rule)` and
 `sequence_assumption(id)`; schemathesis items are mapped to their operation by their `[METHOD /path]`
-id. Under xdist the workers attach the marks to their reports and send their traffic and cleanup
-figures back, so the controller writes one report for the whole run.
+id. A failure blames what broke, not all a test touched: the operation whose call raised, else the
+operations the test itself names and reached (a module's `pytestmark` only says what its tests
+exercise); an assumption is contradicted only by its own tests (see `_assumption`). Under xdist the
+workers attach the marks to their reports and send their traffic and cleanup figures back, so the
+controller writes one report for the whole run.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
 REPORT_SCHEMA_ID: Final = "pytest-sequence-metadata/conformance-report"
 REPORT_VERSION: Final = 1
 _MARKS_ATTR: Final = "sequence_marks"
+_CALLS_BEFORE: Final = pytest.StashKey[Counter[str]]()
 _CASE_ID = re.compile(r"\[(GET|PUT|POST|DELETE|PATCH) (/[^\]\s]*)\]")
 
 
@@ -39,19 +45,44 @@ def schema_path() -> Path:
 class _Outcome:
     nodeid: str
     outcome: str  # passed, failed, skipped
-    operations: list[str] = field(default_factory=list)
+    operations: list[str] = field(default_factory=list)  # exercised: its own marks and its module's
     privacy: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)  # what the test itself says it checks
+    blamed: list[str] = field(default_factory=list)  # the operations its failure counts against
 
 
 def item_marks(item: pytest.Item) -> dict[str, list[str]]:
-    """The report-relevant marks of a test item, as plain data that survives xdist's serialisation."""
+    """The report-relevant marks of a test item, as plain data that survives xdist's serialisation.
+
+    `operations` are all `sequence_operation` marks (the module's too: what its tests exercise on
+    their way); `named` only those on the test itself (what it checks, and what its failure blames).
+    """
     operations = [str(a) for m in item.iter_markers("sequence_operation") for a in m.args]
+    own = getattr(item, "own_markers", [])
     return {
         "operations": operations,
+        "named": [str(a) for m in own if m.name == "sequence_operation" for a in m.args],
         "privacy": [str(m.args[0]) for m in item.iter_markers("sequence_privacy") if m.args],
         "assumptions": [str(m.args[0]) for m in item.iter_markers("sequence_assumption") if m.args],
     }
+
+
+def blamed_operations(
+    marks: dict[str, list[str]], call: pytest.CallInfo[None], called: Collection[str]
+) -> list[str]:
+    """The operations a failure counts against: the one whose call raised (client errors name it),
+    if the test exercises it; else, for a failing test body, the operations the test itself names
+    that it reached (`called`: sent by a plugin client during the test), or all it names when the
+    plugin saw it call none of them."""
+    failed_in = getattr(call.excinfo.value, "operation", None) if call.excinfo is not None else None
+    if isinstance(failed_in, str):
+        return [failed_in] if failed_in in marks["operations"] else []
+    if call.when != "call":
+        # A fixture's or the cleanup's failure without a named call is no verdict on what the test checks.
+        return []
+    reached = [operation for operation in marks["named"] if operation in called]
+    return reached or list(marks["named"])
 
 
 class ConformanceReport:
@@ -65,21 +96,34 @@ class ConformanceReport:
         self.outcomes: dict[str, _Outcome] = {}
         self.worker_figures: list[dict[str, Any]] = []
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # What the test sends from here on tells which of its operations it reached.
+        item.stash[_CALLS_BEFORE] = Counter(self.runtime.stats.by_operation)
+
     # Marks travel on the report object (workers) and are read back on the controller.
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
-        setattr(report, _MARKS_ATTR, item_marks(item))
+        marks = item_marks(item)
+        if report.failed:
+            before = item.stash.get(_CALLS_BEFORE, Counter())
+            now = self.runtime.stats.by_operation
+            called = {operation for operation, count in now.items() if count > before[operation]}
+            marks["blamed"] = blamed_operations(marks, call, called)
+        setattr(report, _MARKS_ATTR, marks)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         marks: dict[str, list[str]] = getattr(report, _MARKS_ATTR, None) or {}
         entry = self.outcomes.get(report.nodeid)
         if entry is None:
-            entry = _Outcome(report.nodeid, "passed", **{k: list(v) for k, v in marks.items()})
+            known = {k: list(v) for k, v in marks.items() if k != "blamed"}
+            entry = _Outcome(report.nodeid, "passed", **known)
             self.outcomes[report.nodeid] = entry
         if report.failed:
             entry.outcome = "failed"
+            entry.blamed.extend(op for op in marks.get("blamed", []) if op not in entry.blamed)
         elif report.skipped and entry.outcome != "failed":
             entry.outcome = "skipped"
 
@@ -109,7 +153,12 @@ class ConformanceReport:
         for outcome in self.outcomes.values():
             match = _CASE_ID.search(outcome.nodeid)
             if match and (match.group(1), match.group(2)) in by_path:
-                outcome.operations.append(by_path[(match.group(1), match.group(2))])
+                # The conformance test of an operation names it, and its failure is that operation's.
+                operation = by_path[(match.group(1), match.group(2))]
+                outcome.operations.append(operation)
+                outcome.named.append(operation)
+                if outcome.outcome == "failed" and not outcome.blamed:
+                    outcome.blamed.append(operation)
         target = self.runtime.target
         counts = Counter(o.outcome for o in self.outcomes.values())
         return {
@@ -134,6 +183,7 @@ class ConformanceReport:
                 op_id: self._verdict(
                     [o for o in self.outcomes.values() if op_id in o.operations],
                     requests=figures["byOperation"].get(op_id, 0),
+                    blames=functools.partial(_blames, op_id),
                 )
                 for op_id in sorted(spec.operations)
             },
@@ -142,10 +192,7 @@ class ConformanceReport:
                 for rule in sorted({r for o in self.outcomes.values() for r in o.privacy})
             },
             "assumptions": {
-                key: {
-                    "summary": assumption.summary,
-                    **self._assumption([o for o in self.outcomes.values() if key in o.assumptions]),
-                }
+                key: {"summary": assumption.summary, **self._assumption(key)}
                 for key, assumption in sorted(ASSUMPTIONS.items())
             },
             "cleanup": figures["cleanup"],
@@ -153,21 +200,47 @@ class ConformanceReport:
         }
 
     @staticmethod
-    def _verdict(outcomes: list[_Outcome], requests: int | None = None) -> dict[str, Any]:
+    def _verdict(
+        outcomes: list[_Outcome],
+        requests: int | None = None,
+        blames: Callable[[_Outcome], bool] = lambda outcome: True,
+    ) -> dict[str, Any]:
+        """Checks are the tests that ran; failures only those whose failure `blames` the subject."""
         ran = [o for o in outcomes if o.outcome != "skipped"]
-        failed = sorted(o.nodeid for o in ran if o.outcome == "failed")
+        failed = sorted(o.nodeid for o in ran if o.outcome == "failed" and blames(o))
         verdict = "failed" if failed else ("passed" if ran else "not-exercised")
         result: dict[str, Any] = {"verdict": verdict, "checks": len(ran), "failed": failed}
         if requests is not None:
             result["requests"] = requests
         return result
 
-    @staticmethod
-    def _assumption(outcomes: list[_Outcome]) -> dict[str, Any]:
-        ran = [o for o in outcomes if o.outcome != "skipped"]
-        failed = sorted(o.nodeid for o in ran if o.outcome == "failed")
-        verdict = "contradicted" if failed else ("held" if ran else "not-run")
-        return {"verdict": verdict, "checks": len(ran), "failed": failed}
+    def _assumption(self, key: str) -> dict[str, Any]:
+        """Contradicted only by a failing test of its own: not one whose documented twin (a test of
+        the same privacy rule without assumptions) failed too, and, of a test resting on several
+        assumptions, only those whose single-assumption tests did not all pass."""
+        outcomes = [o for o in self.outcomes.values() if o.outcome != "skipped"]
+        documented_failures = {
+            rule for o in outcomes if o.outcome == "failed" and not o.assumptions for rule in o.privacy
+        }
+        alone = [o for o in outcomes if o.assumptions == [key]]
+        proven = bool(alone) and all(o.outcome == "passed" for o in alone)
+        evidence, failed = [], []
+        for outcome in outcomes:
+            if key not in outcome.assumptions:
+                continue
+            if outcome.outcome == "passed":
+                evidence.append(outcome)
+            elif not set(outcome.privacy) & documented_failures:
+                others = [a for a in outcome.assumptions if a != key]
+                if not (others and proven):
+                    evidence.append(outcome)
+                    failed.append(outcome.nodeid)
+        verdict = "contradicted" if failed else ("held" if evidence else "not-run")
+        return {"verdict": verdict, "checks": len(evidence), "failed": sorted(failed)}
+
+
+def _blames(operation: str, outcome: _Outcome) -> bool:
+    return operation in outcome.blamed
 
 
 def local_figures(runtime: Runtime) -> dict[str, Any]:

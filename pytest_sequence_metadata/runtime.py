@@ -7,10 +7,12 @@ so a project that has the plugin installed but uses none of its fixtures pays no
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
@@ -20,8 +22,9 @@ from pytest_sequence_metadata.settings import Settings
 if TYPE_CHECKING:
     from pytest_sequence_metadata.client import ClientObserver, MetadataClient
     from pytest_sequence_metadata.emulator import Emulator
-    from pytest_sequence_metadata.emulator.faults import Faults
+    from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
+    from pytest_sequence_metadata.journal import Journal
     from pytest_sequence_metadata.ledger import CleanupLedger, Leftover
     from pytest_sequence_metadata.traffic import TrafficStats
 
@@ -51,19 +54,51 @@ class EmulatorHandle:
     state, for code that needs an address (another process, another language).
     """
 
-    def __init__(self, emulator: Emulator, owner_project_id: int, other_project_id: int) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        owner_project_id: int,
+        other_project_id: int,
+        address: socket.socket | None = None,
+    ) -> None:
         self.emulator = emulator
         self.owner_project_id = owner_project_id
         self.other_project_id = other_project_id
+        self._address = address
         self._server: ServerHandle | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def create(
+        cls, owner_project_id: int, other_project_id: int, mutations: tuple[str, ...]
+    ) -> EmulatorHandle:
+        """An emulator whose answers carry the URL its server will have: the port is reserved now
+        (bound, not listening: refused until `url` starts the server), so URLs handed out before the
+        server starts work once it runs."""
+        from pytest_sequence_metadata.emulator import Emulator
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        address: socket.socket | None = sock
+        try:
+            sock.bind(("127.0.0.1", 0))
+        except OSError:  # no loopback to bind (a locked-down sandbox): in-process URLs, as before
+            sock.close()
+            address = None
+        base_url = "http://{}:{}".format(*sock.getsockname()[:2]) if address is not None else None
+        emulator = Emulator(mutations=mutations, base_url=base_url)
+        return cls(emulator, owner_project_id, other_project_id, address)
 
     @property
     def url(self) -> str:
         """Base URL of a loopback HTTP server for this emulator (started on first use)."""
         with self._lock:
             if self._server is None:
-                self._server = self.emulator.serve()
+                if self._address is None:
+                    self._server = self.emulator.serve()
+                else:
+                    from pytest_sequence_metadata.emulator.server import serve_in_background
+
+                    self._server = serve_in_background(self.emulator, sock=self._address)
             return str(self._server.url)
 
     @property
@@ -80,11 +115,41 @@ class EmulatorHandle:
         """Forget every collection, token, asset and fault rule."""
         self.emulator.reset()
 
+    def fault_rules(self) -> list[FaultRule]:
+        """The fault rules in force now (to give `keep_only_faults` at the end of a test)."""
+        return self.emulator.faults.rules
+
+    def keep_only_faults(self, before: list[FaultRule]) -> None:
+        """Drop the fault rules added since `before` was taken; the older ones keep their remaining uses."""
+        faults = self.emulator.faults
+        rules = faults.rules
+        if all(any(rule is old for old in before) for rule in rules):
+            return
+        survivors = [rule for rule in rules if any(rule is old for old in before)]
+        faults.clear()
+        for rule in survivors:
+            times = None if rule.times is None else rule.times - rule.hits
+            if rule.kind == "rate_limit":
+                faults.rate_limit(
+                    rule.operation, retry_after=rule.retry_after, times=times, probability=rule.probability
+                )
+            elif rule.kind == "error":
+                faults.server_error(
+                    rule.operation, status=rule.status, times=times, probability=rule.probability
+                )
+            else:
+                faults.latency(
+                    rule.operation, seconds=rule.seconds, times=times, probability=rule.probability
+                )
+
     def stop(self) -> None:
         with self._lock:
             if self._server is not None:
-                self._server.stop()
+                self._server.stop()  # closes the reserved socket too
                 self._server = None
+            elif self._address is not None:
+                self._address.close()
+            self._address = None
 
     def __repr__(self) -> str:
         state = "serving" if self._server is not None else "in-process"
@@ -108,6 +173,8 @@ class Runtime:
         self._emulator: EmulatorHandle | None = None
         self._counter = 0
         self._lock = threading.RLock()
+        # pytest's cache directory for journals (journal.py); None without the cache plugin.
+        self.journal_dir: Path | None = None
 
     @property
     def ledger(self) -> CleanupLedger:
@@ -116,8 +183,18 @@ class Runtime:
             if self._ledger is None:
                 from pytest_sequence_metadata.ledger import CleanupLedger
 
-                self._ledger = CleanupLedger()
+                self._ledger = CleanupLedger(journal=self._journal())
             return self._ledger
+
+    def _journal(self) -> Journal | None:
+        # Only a live target outlives the process: the embedded emulator's state dies with it.
+        if self.journal_dir is None or self.settings.kind != "live":
+            return None
+        from pytest_sequence_metadata.journal import Journal
+        from pytest_sequence_metadata.settings import display_url
+
+        target = display_url(self.settings.base_url)
+        return Journal(self.journal_dir, run_id=self.run_id, worker=self.worker, target=target)
 
     @property
     def stats(self) -> TrafficStats:
@@ -146,8 +223,26 @@ class Runtime:
         if self._ledger is not None:
             self._ledger.clean(since=since)
 
-    def leftovers(self) -> list[Leftover]:
-        return self._ledger.outstanding() if self._ledger is not None else []
+    def leftovers(self, since: int = 0) -> list[Leftover]:
+        """Resources whose deletion failed and that are still recorded, created after `since`."""
+        found = self._ledger.outstanding() if self._ledger is not None else []
+        return [leftover for leftover in found if leftover.entry.sequence > since]
+
+    def retry_deletion(self, leftovers: list[Leftover]) -> list[Leftover]:
+        """One more attempt at deleting `leftovers`; returns those that are still there."""
+        if self._ledger is None or not leftovers:
+            return leftovers
+        return self._ledger.clean(entries=[leftover.entry for leftover in leftovers])
+
+    @property
+    def running_emulator(self) -> EmulatorHandle | None:
+        """The embedded emulator if a fixture has made it, else None (never creates one)."""
+        return self._emulator
+
+    def close_journal(self) -> None:
+        """Close this process's journal, removing it when nothing it lists is left behind."""
+        if self._ledger is not None and self._ledger.journal is not None:
+            self._ledger.journal.close(remove=not self._ledger.entries())
 
     @property
     def budget_exhausted(self) -> bool:
@@ -170,14 +265,10 @@ class Runtime:
             raise RuntimeError("the target is a live API (--sequence-url); there is no embedded emulator")
         with self._lock:
             if self._emulator is None:
-                from pytest_sequence_metadata.emulator import Emulator
-
                 assert self.settings.project_id is not None
                 assert self.settings.other_project_id is not None
-                self._emulator = EmulatorHandle(
-                    Emulator(mutations=self.emulator_mutations),
-                    self.settings.project_id,
-                    self.settings.other_project_id,
+                self._emulator = EmulatorHandle.create(
+                    self.settings.project_id, self.settings.other_project_id, self.emulator_mutations
                 )
             return self._emulator
 
@@ -201,14 +292,19 @@ class Runtime:
         with self._lock:
             if identity in self._clients:
                 return self._clients[identity]
-        client = self._make_client(identity)
+        client, jwt = self._make_client(identity)
         with self._lock:
+            made = client
             client = self._clients.setdefault(identity, client)
-        if identity != "anonymous":
-            self.ledger.deleters.setdefault(identity, client)
+        if client is not made:  # another thread won: its client (and its JWT) is the one
+            made.close()
+        elif identity != "anonymous":
+            project = self.settings.other_project_id if identity == "other" else self.settings.project_id
+            self.ledger.register(identity, client, jwt, project)
         return client
 
-    def _make_client(self, identity: Identity) -> MetadataClient:
+    def _make_client(self, identity: Identity) -> tuple[MetadataClient, str | None]:
+        """A new client for `identity`, and the JWT it sends."""
         from pytest_sequence_metadata.client import MetadataClient
 
         settings = self.settings
@@ -219,20 +315,17 @@ class Runtime:
         if settings.kind == "emulator":
             handle = self.emulator()
             jwt = None if identity == "anonymous" else handle.mint_jwt(project, expires_in=None)
-            return MetadataClient(
+            client = MetadataClient(
                 settings.base_url,
                 jwt=jwt,
                 project_id=project,
                 transport=handle.emulator.transport(),
                 observers=observers,
             )
+            return client, jwt
         secret = {"owner": settings.jwt, "other": settings.other_jwt, "anonymous": None}[identity]
-        return MetadataClient(
-            settings.base_url,
-            jwt=secret.reveal() if secret is not None else None,
-            project_id=project,
-            observers=observers,
-        )
+        jwt = secret.reveal() if secret is not None else None
+        return MetadataClient(settings.base_url, jwt=jwt, project_id=project, observers=observers), jwt
 
     def run_tag(self) -> dict[str, Any]:
         """What every collection the plugin creates carries in `metadata.properties[TAG_KEY]`."""
@@ -244,40 +337,75 @@ class Runtime:
             count = self._counter
         return f"{label} {self.run_id}-{self.worker}-{count}"
 
+    def sweep_clients(self) -> dict[int, MetadataClient]:
+        """The client that deletes in each configured project (owner, and the other one if any)."""
+        clients: dict[int, MetadataClient] = {}
+        roles: tuple[tuple[Identity, int | None], ...] = (
+            ("owner", self.settings.project_id),
+            ("other", self.settings.other_project_id),
+        )
+        for identity, project in roles:
+            if project is not None and self.has_identity(identity):
+                clients.setdefault(project, self.client(identity))
+        return clients
+
+    def sweep_journals(self) -> tuple[list[str], list[str]]:
+        """Delete what journals of earlier (killed) runs list and is older than the sweep age.
+
+        Returns (what was deleted, problems); nothing to do without pytest's cache directory.
+        """
+        if self.journal_dir is None or self.settings.kind != "live" or not self.journal_dir.is_dir():
+            return [], []
+        from pytest_sequence_metadata import journal
+        from pytest_sequence_metadata.ledger import delete_resource
+        from pytest_sequence_metadata.settings import display_url
+
+        return journal.sweep(
+            self.journal_dir,
+            current_run=self.run_id,
+            target=display_url(self.settings.base_url),
+            cutoff=datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds),
+            clients=self.sweep_clients(),
+            delete=delete_resource,
+        )
+
     def sweep(self) -> tuple[list[int], list[str]]:
-        """Delete tagged collections of earlier runs older than the sweep age; never untagged ones.
+        """Delete tagged collections of earlier runs older than the sweep age, in every configured
+        project; never untagged ones.
 
         Returns (deleted ids, problems).
         """
         from pytest_sequence_metadata.errors import NotFoundError
 
-        client = self.client("owner")
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds)
         deleted: list[int] = []
         problems: list[str] = []
-        stale: list[int] = []
-        page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
-        try:
-            while True:
-                answer = client.list_collections(page={"page": page, "pageSize": 100})
-                for collection in answer.get("collections") or []:
-                    if _is_stale(collection, cutoff, self.run_id):
-                        stale.append(collection["id"])
-                if not (answer.get("page") or {}).get("more"):
-                    break
-                page += 1
-        except Exception as error:  # webrpc, transport and validation errors alike: report, go on
-            problems.append(f"listing collections failed ({type(error).__name__}: {error})")
-        for collection_id in stale:
+        for project, client in self.sweep_clients().items():
+            stale: list[int] = []
+            page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
             try:
-                client.delete_collection(collection_id)
-            except NotFoundError:
-                pass  # deleted meanwhile (another sweeping run): gone is what we wanted
-            except Exception as error:
-                problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
-            else:
-                deleted.append(collection_id)
-        return deleted, problems
+                while True:
+                    answer = client.list_collections(page={"page": page, "pageSize": 100})
+                    for collection in answer.get("collections") or []:
+                        if _is_stale(collection, cutoff, self.run_id):
+                            stale.append(collection["id"])
+                    if not (answer.get("page") or {}).get("more"):
+                        break
+                    page += 1
+            except Exception as error:  # webrpc, transport and validation errors alike: report, go on
+                problems.append(
+                    f"listing collections of project {project} failed ({type(error).__name__}: {error})"
+                )
+            for collection_id in stale:
+                try:
+                    client.delete_collection(collection_id)
+                except NotFoundError:
+                    pass  # deleted meanwhile (another sweeping run): gone is what we wanted
+                except Exception as error:
+                    problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
+                else:
+                    deleted.append(collection_id)
+        return sorted(deleted), problems
 
     def close(self) -> None:
         for client in self._clients.values():

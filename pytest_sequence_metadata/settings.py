@@ -2,7 +2,8 @@
 
 Precedence is CLI > environment > ini > default; secrets (JWTs) are never read from ini files.
 Every problem becomes a one-line `pytest.UsageError` naming the setting, what is wrong and how to
-set it. Nothing here imports httpx or the emulator, so the plugin stays cheap to load.
+set it. Nothing here imports the emulator, and httpx only to parse a given URL (guard.py), so the
+plugin stays cheap to load.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pytest_sequence_metadata.redaction import REDACTED, Secret, register_secret
+from pytest_sequence_metadata.guard import PRODUCTION_HOST, BadURL, parse_base_url
+from pytest_sequence_metadata.redaction import MIN_SHORT_SECRET, REDACTED, Secret, register_short_secret
 
-PRODUCTION_HOST: Final = "metadata.sequence.app"
 EMULATOR_BASE_URL: Final = "http://sequence-metadata.emulator"  # emulator.IN_PROCESS_URL
 EMULATOR_OWNER_PROJECT: Final = 1
 EMULATOR_OTHER_PROJECT: Final = 2
@@ -203,13 +204,13 @@ class Settings:
 
     @property
     def is_production(self) -> bool:
-        # urlsplit lowercases the host; a trailing dot is the same host in DNS.
-        return self.url is not None and (urlsplit(self.url).hostname or "").rstrip(".") == PRODUCTION_HOST
+        # The host as httpx connects to it (guard.py), not as urlsplit reads it.
+        return self.url is not None and parse_base_url(self.url).is_production
 
     def secrets(self) -> list[str]:
         """The secret values of this run: the JWTs given, and a password in the URL."""
         values = [s.reveal() for s in (self.jwt, self.other_jwt, self.access_key) if s is not None]
-        password = urlsplit(self.url).password if self.url else None
+        password = parse_base_url(self.url).password if self.url else None
         return [*values, password] if password else values
 
     def describe(self) -> list[str]:
@@ -269,10 +270,15 @@ def add_options(parser: pytest.Parser) -> None:
 
 def display_url(url: str) -> str:
     """`url` without any user:password part, for headers and messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparseable (e.g. a malformed IPv6 host): show nothing of the authority
+        return f"{url.split('://', 1)[0]}://..." if "://" in url else "..."
+    if "@" in parts.netloc:
+        return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+    if "@" in url:  # userinfo that urlsplit reads differently from httpx (a "/" in the password)
+        return f"{parts.scheme}://{url.rsplit('@', 1)[1]}"
+    return url
 
 
 def _fail(message: str) -> pytest.UsageError:
@@ -362,6 +368,25 @@ def parse_age(text: str) -> int | None:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()] if match else None
 
 
+def _refuse_secrets_written_in_ini(config: pytest.Config, raw: dict[str, tuple[Any, Source]]) -> None:
+    """A secret whose value is written in the ini file reached us through it (`addopts`, a plugin's
+    `env` list, ...): refused like an ini key, whichever way pytest passed it on."""
+    path = config.inipath
+    if path is None:
+        return
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    for option in OPTIONS:
+        value = raw[option.name][0]
+        if option.secret and value and str(value) in text:
+            raise _fail(
+                f"{option.flag} is set in {path}, but secrets are never read from ini files: "
+                f"pass {option.flag} or set {option.env}"
+            )
+
+
 def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Settings:
     """Read every setting, check it, and derive project ids; raises pytest.UsageError on any problem."""
     env = dict(os.environ if environ is None else environ)
@@ -372,19 +397,27 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
                 f"from ini files: pass {option.flag} or set {option.env}"
             )
     raw: dict[str, tuple[Any, Source]] = {option.name: _raw(config, option, env) for option in OPTIONS}
+    _refuse_secrets_written_in_ini(config, raw)
     sources: dict[str, Source] = {name: source for name, (_value, source) in raw.items()}
 
     url, url_source = raw["url"]
     if url:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parsed = parse_base_url(url)
+        except BadURL as error:
             raise _fail(
                 f"{_where(OPTIONS_BY_NAME['url'], url_source)} must be an http(s) URL such as "
                 f"https://dev-metadata.sequence.app, got {display_url(url)!r}"
-            )
+                + (f" ({error})" if str(error) else "")
+            ) from None
         url = url.rstrip("/")
-        # A password in the URL is a secret like the JWTs: redacted wherever the URL is printed.
-        register_secret(parts.password)
+        # A password in the URL is a secret like the JWTs: redacted wherever it is printed, alone too.
+        if parsed.password is not None and len(parsed.password) < MIN_SHORT_SECRET:
+            raise _fail(
+                f"{_where(OPTIONS_BY_NAME['url'], url_source)} has a password shorter than "
+                f"{MIN_SHORT_SECRET} characters, too short to be kept out of the output: use a longer one"
+            )
+        register_short_secret(parsed.password)
 
     profile, profile_source = raw["profile"]
     if profile not in PROFILES:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import codecs
 import functools
 import json
+import json.decoder
+import json.scanner
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -202,9 +204,32 @@ def _go_replace(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("go-replace", _go_replace)
 
-_DECODER: Final = json.JSONDecoder(
-    object_pairs_hook=_Object, parse_int=_Number, parse_float=_Number, parse_constant=_reject_constant
-)
+
+class _Escaped(str):
+    """A JSON string written with escapes: types that read the raw text (time.Time, BigInt) see them."""
+
+    __slots__ = ()
+
+
+def _scan_string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
+    value, after = json.decoder.scanstring(text, end, strict)  # type: ignore[attr-defined]
+    return (_Escaped(value) if "\\" in text[end:after] else value), after
+
+
+def _decoder(*, marks_escapes: bool) -> json.JSONDecoder:
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_Object, parse_int=_Number, parse_float=_Number, parse_constant=_reject_constant
+    )
+    if marks_escapes:
+        # The pure-Python scanner takes a string hook (the C one does not); it is slower, so it only
+        # reads bodies that contain a backslash at all.
+        decoder.parse_string = _scan_string  # type: ignore[attr-defined]
+        decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder
+
+
+_DECODER: Final = _decoder(marks_escapes=False)
+_ESCAPES_DECODER: Final = _decoder(marks_escapes=True)
 _JSON_SPACE: Final = b" \t\r\n"
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
@@ -213,8 +238,9 @@ def parse_body(body: bytes) -> Any:
     """The JSON text as Go's scanner accepts it; objects as pairs, numbers as literals."""
     if not body.strip(_JSON_SPACE):
         raise DecodeError("unexpected end of JSON input")
+    decoder = _ESCAPES_DECODER if b"\\" in body else _DECODER
     try:
-        return _DECODER.decode(body.decode("utf-8", errors="go-replace"))
+        return decoder.decode(body.decode("utf-8", errors="go-replace"))
     except json.JSONDecodeError as exc:
         raise DecodeError(f"invalid JSON at offset {exc.pos}: {exc.msg}") from None
     except RecursionError:
@@ -227,7 +253,8 @@ def parse_json(body: bytes) -> Any:
 
 
 def _text(value: str) -> str:
-    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    plain = str(value)  # an _Escaped string is stored as a plain one
+    return _SURROGATE.sub("\ufffd", plain) if _SURROGATE.search(plain) else plain
 
 
 def _json_kind(node: Any) -> str:
@@ -277,8 +304,15 @@ def _decode(node: Any, kind: GoType, where: str, current: Any) -> Any:
     if isinstance(kind, Slice):
         if not isinstance(node, list) or isinstance(node, _Object):
             raise _mismatch(node, f"[]{_type_name(kind.elem)}", where)
-        items = [_decode(item, kind.elem, where, _UNSET) for item in node]
-        return [None if item is _UNSET else item for item in items]
+        # Go decodes into the elements the slice already has (merging maps and structs), then cuts it
+        # to the new length.
+        existing = current if isinstance(current, list) else []
+        items = []
+        for index, item in enumerate(node):
+            before = existing[index] if index < len(existing) and existing[index] is not None else _UNSET
+            decoded = _decode(item, kind.elem, where, before)
+            items.append(None if decoded is _UNSET else decoded)
+        return items
     if isinstance(kind, Map):
         if not isinstance(node, _Object):
             raise _mismatch(node, f"map[string]{_type_name(kind.elem)}", where)
@@ -307,13 +341,14 @@ def _scalar(node: Any, name: str, where: str) -> Any:
     if name in ("string", "prototyp.Hash"):
         if not isinstance(node, str):
             raise _mismatch(node, name, where)
-        return _text(node).lower() if name == "prototyp.Hash" else _text(node)
+        return _go_lower(_text(node)) if name == "prototyp.Hash" else _text(node)
     if name == "bool":
         if not isinstance(node, bool):
             raise _mismatch(node, name, where)
         return node
     if name == "time.Time":
-        if not isinstance(node, str) or not _is_rfc3339(node):
+        # time.Time parses the raw JSON text, so an escaped character never matches the layout.
+        if not isinstance(node, str) or isinstance(node, _Escaped) or not _is_rfc3339(node):
             raise DecodeError(
                 f"parsing time {json.dumps(_plain(node, where))[:64]} as RFC 3339 failed at {where}"
             )
@@ -321,7 +356,7 @@ def _scalar(node: Any, name: str, where: str) -> Any:
     if name == "prototyp.BigInt":
         # Only a quoted decimal has a meaning: the Go type misreads a bare number (it drops the first
         # and last character) and panics on text it cannot parse [A:bigint-quoted-decimal].
-        if not isinstance(node, str):
+        if not isinstance(node, str) or isinstance(node, _Escaped):
             raise DecodeError(f"invalid BigInt at {where}: a token id is a quoted decimal string")
         if node == "":
             return "0"  # an empty string leaves the big integer at zero
@@ -331,6 +366,11 @@ def _scalar(node: Any, name: str, where: str) -> Any:
         digits = node.lstrip("+-").lstrip("0") or "0"
         return digits if digits == "0" else sign + digits
     return _plain(node, where)  # interface{}
+
+
+def _go_lower(text: str) -> str:
+    """strings.ToLower: each rune's simple lower case (no final sigma, İ -> i), unlike str.lower."""
+    return text.lower() if text.isascii() else "".join(char.lower()[0] for char in text)
 
 
 def _is_rfc3339(text: str) -> bool:
@@ -473,10 +513,14 @@ def marshal_struct(struct: Struct, values: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in struct.fields:
         present = f.key in values and values[f.key] is not None
-        if f.omitempty and (not present or _empty(f.type, values[f.key])):
-            continue
+        if f.omitempty and not _is_struct_value(f.type) and (not present or _empty(f.type, values[f.key])):
+            continue  # omitempty never drops a struct value (time.Time), only "empty" ones
         out[f.key] = _marshal(f.type, values[f.key]) if present else _marshal_zero(f.type)
     return out
+
+
+def _is_struct_value(kind: GoType) -> bool:
+    return isinstance(kind, StructRef) or (isinstance(kind, Scalar) and kind.name == "time.Time")
 
 
 def _empty(kind: GoType, value: Any) -> bool:

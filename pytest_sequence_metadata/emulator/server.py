@@ -112,9 +112,17 @@ class ServerHandle:
         self.stop()
 
 
-def serve_in_background(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
-    """Run uvicorn for `emulator` in a daemon thread; returns once it serves (port 0: any free port)."""
-    sock = bind_socket(host, port)
+def serve_in_background(
+    emulator: Emulator, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
+) -> ServerHandle:
+    """Run uvicorn for `emulator` in a daemon thread; returns once it serves (port 0: any free port).
+
+    `sock`: a TCP socket already bound (its address reserved earlier), served instead of a new one.
+    """
+    if sock is None:
+        sock = bind_socket(host, port)
+    else:
+        sock.listen(2048)
     server = uvicorn.Server(uvicorn_config(emulator.asgi_app))
     thread = threading.Thread(
         target=server.run,

@@ -205,7 +205,7 @@ def test_big_token_ids_survive(api: Api) -> None:
 
 
 def test_every_answer_matches_the_spec(api: Api) -> None:
-    """A tour of all 21 RPCs and the REST routes; each answer must validate against the bundled spec."""
+    """A tour of the RPCs and the REST routes; each answer must validate against the bundled spec."""
     spec = load_spec()
     seen: set[str] = set()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import httpcore  # noqa: F401 - httpx imports it on first use: that must not be inside an inline run
 import pytest
 from plugin_support import Server
 

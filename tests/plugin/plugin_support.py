@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
+import pytest
 
 from pytest_sequence_metadata.emulator import Emulator
 from pytest_sequence_metadata.emulator.server import ServerHandle
@@ -38,3 +42,26 @@ class Server:
 # For pytest subprocesses: schemathesis and hypothesis (the `[contract]` extra) register pytest plugins
 # whose import costs seconds, and no inner run here needs them.
 LEAN = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+
+
+class NetworkRecorder:
+    """Stands in for every way out of the process, writing down each attempt and refusing it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.attempts: list[str] = []
+
+        def http(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+            self.attempts.append(f"http {request.url.host}")
+            raise RuntimeError("network refused by the test")
+
+        def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+            self.attempts.append(f"resolve {host}")
+            raise OSError("network refused by the test")
+
+        def connect(sock: socket.socket, address: Any) -> None:
+            self.attempts.append(f"connect {address}")
+            raise OSError("network refused by the test")
+
+        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", http)
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
+        monkeypatch.setattr(socket.socket, "connect", connect)

@@ -84,7 +84,10 @@ def test_nothing_is_left_after_keyboard_interrupt(pytester: pytest.Pytester, ser
     assert server.collections() == []
 
 
-def test_nothing_is_left_after_a_real_ctrl_c(pytester: pytest.Pytester, server: Server) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_nothing_is_left_after_a_real_ctrl_c_or_sigterm(
+    pytester: pytest.Pytester, server: Server, signum: signal.Signals
+) -> None:
     ready = pytester.path / "ready"
     pytester.makepyfile(
         f"""
@@ -108,10 +111,11 @@ def test_nothing_is_left_after_a_real_ctrl_c(pytester: pytest.Pytester, server: 
             assert time.monotonic() < deadline, "the inner run never got ready"
             time.sleep(0.05)
         assert len(server.collections()) == 2
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         output, _ = process.communicate(timeout=30)
+    # SIGTERM (what CI runners send on a timeout) is handled as Ctrl-C: clean up, then stop.
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output
-    assert "KeyboardInterrupt" in output
+    assert ("KeyboardInterrupt" if signum == signal.SIGINT else "Terminated: SIGTERM") in output
     assert server.collections() == []
 
 
@@ -119,12 +123,19 @@ FAILED_DELETION = """
 from __future__ import annotations
 
 
-def test_passes(sequence_collection, sequence_emulator):
-    sequence_emulator.faults.server_error("DeleteCollection", times={times})
+def test_passes(sequence_collection):
+    pass
 """
 
+# Set before any test, so the rule is not the test's own and outlives it (a test's rules end with it).
 CLEANUP_FAILED_HOOK = """
 from __future__ import annotations
+
+from pytest_sequence_metadata.runtime import get_runtime
+
+
+def pytest_sessionstart(session):
+    get_runtime(session.config).emulator().faults.server_error("DeleteCollection", times={times})
 
 
 def pytest_sequence_cleanup_failed(leftovers, config):
@@ -133,26 +144,31 @@ def pytest_sequence_cleanup_failed(leftovers, config):
 
 
 def test_a_failed_deletion_fails_the_run_and_lists_the_leftovers(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(CLEANUP_FAILED_HOOK)
-    pytester.makepyfile(FAILED_DELETION.format(times=None))
+    pytester.makeconftest(CLEANUP_FAILED_HOOK.format(times=None))
+    pytester.makepyfile(FAILED_DELETION)
     result = pytester.runpytest("-s")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=1, errors=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    what = "collection (collection 1) of the owner project"
+    reason = (
+        "WebrpcInternalErrorError: DeleteCollection: WebrpcInternalError (code -7, HTTP 500): internal error "
+        "(cause: injected fault)"
+    )
     result.stdout.fnmatch_lines(
         [
             "*HOOK [[](1,)[]] Config",
+            "*_ ERROR at teardown of test_passes _*",
+            f"pytest-sequence-metadata: could not delete {what}: {reason}",
             "*= sequence-metadata: resources left behind =*",
-            "could not delete collection (collection 1) of the owner project: WebrpcInternalErrorError: "
-            "DeleteCollection: WebrpcInternalError (code -7, HTTP 500): internal error "
-            "(cause: injected fault)",
+            f"could not delete {what}: {reason}",
             "1 resource(s) left behind: the run fails",
         ]
     )
 
 
-def test_a_deletion_that_fails_once_is_retried_at_the_end(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(CLEANUP_FAILED_HOOK)
-    pytester.makepyfile(FAILED_DELETION.format(times=1))
+def test_a_deletion_that_fails_once_is_retried_at_once(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CLEANUP_FAILED_HOOK.format(times=1))
+    pytester.makepyfile(FAILED_DELETION)
     result = pytester.runpytest("-s")
     result.assert_outcomes(passed=1)
     assert result.ret == pytest.ExitCode.OK

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
-import httpx
 import jwt as pyjwt
 import pytest
-from plugin_support import Server
+from plugin_support import NetworkRecorder, Server
 
 from pytest_sequence_metadata.emulator import Emulator
 
@@ -241,6 +239,42 @@ def test_secrets_are_never_read_from_ini(pytester: pytest.Pytester) -> None:
     assert OWNER_JWT not in result.stdout.str() + result.stderr.str()
 
 
+@pytest.mark.parametrize(
+    "ini",
+    [
+        f"[pytest]\naddopts = --sequence-url http://127.0.0.1:9 --sequence-jwt {OWNER_JWT}\n",
+        f"[pytest]\naddopts = -q --sequence-jwt={OWNER_JWT}\n",
+        # What pytest-env would put in the environment: still a JWT written in the ini file.
+        f"[pytest]\nenv =\n    SEQUENCE_JWT={OWNER_JWT}\n",
+    ],
+    ids=["addopts", "addopts-equals", "other-key"],
+)
+def test_a_jwt_written_anywhere_in_the_ini_file_is_refused(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ini: str
+) -> None:
+    pytester.makeini(ini)
+    monkeypatch.setenv("SEQUENCE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("SEQUENCE_JWT", OWNER_JWT)  # as pytest-env would have set it
+    pytester.makepyfile(SHOW_TARGET)
+    result = pytester.runpytest("-W", "ignore::pytest.PytestConfigWarning")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line.strip()] == [
+        f"{PREFIX}--sequence-jwt is set in {pytester.path / 'tox.ini'}, but secrets are never read from ini "
+        "files: pass --sequence-jwt or set SEQUENCE_JWT"
+    ]
+    assert OWNER_JWT not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_jwt_from_the_environment_is_fine_next_to_an_ini_file(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, server: Server
+) -> None:
+    pytester.makeini("[pytest]\naddopts = -q\nsequence_profile = quick\n")
+    monkeypatch.setenv("SEQUENCE_JWT", server.jwt)
+    pytester.makepyfile(SHOW_TARGET)
+    result = pytester.runpytest("--sequence-url", server.url)
+    result.assert_outcomes(passed=1)
+
+
 def test_help_and_markers_work_whatever_the_settings(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -259,29 +293,6 @@ def test_list(sequence_client):
 """
 
 
-class NetworkRecorder:
-    """Stands in for every way out of the process, writing down each attempt and refusing it."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.attempts: list[str] = []
-
-        def http(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-            self.attempts.append(f"http {request.url.host}")
-            raise RuntimeError("network refused by the test")
-
-        def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
-            self.attempts.append(f"resolve {host}")
-            raise OSError("network refused by the test")
-
-        def connect(sock: socket.socket, address: Any) -> None:
-            self.attempts.append(f"connect {address}")
-            raise OSError("network refused by the test")
-
-        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", http)
-        monkeypatch.setattr(socket, "getaddrinfo", resolve)
-        monkeypatch.setattr(socket.socket, "connect", connect)
-
-
 @pytest.mark.parametrize("extra", [[], ["--sequence-sweep"]], ids=["plain", "sweep"])
 def test_production_is_refused_before_any_request(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, extra: list[str]
@@ -296,5 +307,8 @@ def test_production_is_refused_before_any_request(
 
     # The same run, allowed: the recorder sees the attempt, so its silence above means something.
     result = pytester.runpytest(*args, "--sequence-allow-production")
-    result.assert_outcomes(failed=1)
+    assert result.stderr.lines[0] == (
+        f"{PREFIX}checking https://METADATA.sequence.app. (--sequence-url) failed: RuntimeError: network "
+        "refused by the test"
+    )
     assert recorder.attempts[0] == "http metadata.sequence.app."

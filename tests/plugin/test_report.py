@@ -110,3 +110,108 @@ def test_report_diff_command_line(pytester: pytest.Pytester) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "No verdict changed." in done.stdout
+
+
+BLAME = """
+import pytest
+
+# What the module's tests exercise on their way: none of them names these as what it checks.
+pytestmark = pytest.mark.sequence_operation("CreateCollection", "GetCollection", "ListCollections")
+
+
+@pytest.mark.sequence_operation("UpdateCollection", "PublishCollection")
+def test_update_is_wrong(sequence_client, sequence_collection):
+    sequence_client.get_collection(sequence_collection["id"])
+    sequence_client.update_collection({"id": sequence_collection["id"], "metadata": {"name": "renamed"}})
+    assert False, "the update did not stick"
+    sequence_client.publish_collection(sequence_collection["id"])  # never reached: not blamed
+
+
+@pytest.mark.sequence_operation("ListContractCollections")
+def test_fails_without_a_plugin_client():
+    assert False  # reached nothing the plugin saw: what it names is all there is to blame
+
+
+def test_walks_through_everything(sequence_client, sequence_collection):
+    sequence_client.list_collections()
+    assert False, "a step of the walk failed"
+
+
+@pytest.mark.sequence_operation("GetToken", "DeleteToken")
+def test_fails_inside_a_call(sequence_client, sequence_collection):
+    sequence_client.get_token(sequence_collection["id"], "404")  # NotFoundError names GetToken
+
+
+@pytest.mark.sequence_operation("ListTokens")
+def test_passes(sequence_client, sequence_collection):
+    sequence_client.list_tokens(sequence_collection["id"])
+
+
+@pytest.mark.sequence_privacy("demo-rule")
+def test_documented_behaviour_breaks():
+    assert False
+
+
+@pytest.mark.sequence_privacy("demo-rule")
+@pytest.mark.sequence_assumption("page-size-cap")
+def test_assumed_variant_breaks_with_it():
+    assert False
+
+
+@pytest.mark.sequence_privacy("demo-rule")
+@pytest.mark.sequence_assumption("publish-recursive")
+@pytest.mark.sequence_assumption("token-default-private")
+def test_assumed_variant_with_two_assumptions():
+    assert False
+
+
+@pytest.mark.sequence_privacy("other-rule")
+@pytest.mark.sequence_assumption("collection-default-private")
+def test_an_assumption_of_its_own_fails():
+    assert False
+"""
+
+
+def test_an_operation_fails_only_through_a_test_that_names_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_blame=BLAME)
+    path = pytester.path / "report.json"
+    pytester.runpytest(f"--sequence-report={path}", "-p", "no:cacheprovider")
+    document = json.loads(path.read_text())
+    Draft202012Validator(json.loads(schema_path().read_text())).validate(document)
+    failed = {name: entry["failed"] for name, entry in document["operations"].items() if entry["failed"]}
+    assert failed == {
+        "UpdateCollection": ["test_blame.py::test_update_is_wrong"],
+        "GetToken": ["test_blame.py::test_fails_inside_a_call"],
+        "ListContractCollections": ["test_blame.py::test_fails_without_a_plugin_client"],
+    }
+    assert document["operations"]["PublishCollection"]["verdict"] == "passed"
+    # Exercised on the way, not blamed: still counted as checks, and passed.
+    assert document["operations"]["GetCollection"] == {
+        "verdict": "passed",
+        "checks": 9,
+        "failed": [],
+        "requests": document["operations"]["GetCollection"]["requests"],
+    }
+    assert document["operations"]["DeleteToken"]["verdict"] == "passed"
+    assert document["operations"]["ListTokens"]["verdict"] == "passed"
+    assert document["privacy"]["demo-rule"]["verdict"] == "failed"
+
+
+def test_an_assumption_is_contradicted_only_by_its_own_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_blame=BLAME)
+    path = pytester.path / "report.json"
+    pytester.runpytest(f"--sequence-report={path}", "-p", "no:cacheprovider")
+    assumptions = json.loads(path.read_text())["assumptions"]
+    # The documented test of demo-rule failed too: the assumed variants' failures are not the
+    # assumptions' doing, so they are no evidence either way.
+    for key in ("page-size-cap", "publish-recursive", "token-default-private"):
+        assert assumptions[key] == {
+            "summary": assumptions[key]["summary"],
+            "verdict": "not-run",
+            "checks": 0,
+            "failed": [],
+        }
+    assert assumptions["collection-default-private"]["verdict"] == "contradicted"
+    assert assumptions["collection-default-private"]["failed"] == [
+        "test_blame.py::test_an_assumption_of_its_own_fails"
+    ]

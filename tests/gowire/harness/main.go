@@ -4,6 +4,7 @@
 // Input: JSON lines {"method": "CreateAsset", "body": "<base64>"}. Output, one line per input line:
 // {"ok": true, "value": <json.Marshal of the decoded request>}, {"ok": false, "error": "..."} when
 // json.Unmarshal fails, or {"ok": false, "panic": "..."} when a decoder panics.
+// With the argument -unicode it prints the version of its Unicode tables instead.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode"
 )
 
 type request struct {
@@ -47,6 +49,10 @@ func decode(newRequest func() any, body []byte) (v verdict) {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "-unicode" {
+		fmt.Println(unicode.Version)
+		return
+	}
 	in := json.NewDecoder(bufio.NewReaderSize(os.Stdin, 1<<20))
 	writer := bufio.NewWriterSize(os.Stdout, 1<<20)
 	out := json.NewEncoder(writer)
