@@ -7,6 +7,7 @@ so a project that has the plugin installed but uses none of its fixtures pays no
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import threading
 import uuid
@@ -85,7 +86,9 @@ class EmulatorHandle:
             sock.close()
             address = None
         base_url = "http://{}:{}".format(*sock.getsockname()[:2]) if address is not None else None
-        emulator = Emulator(mutations=mutations, base_url=base_url)
+        # A control token of its own (not $SEQUENCE_EMULATOR_CONTROL_TOKEN, meant for a standalone
+        # server): `sequence_emulator.emulator.control_headers()` opens the control routes.
+        emulator = Emulator(mutations=mutations, base_url=base_url, control_token=secrets.token_urlsafe(32))
         return cls(emulator, owner_project_id, other_project_id, address)
 
     @property

@@ -122,8 +122,9 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
     Assumption(
         "jwt-claims",
         "JWT format",
-        "HS256 with a `project` claim (integer or decimal string); `exp` is optional and checked; "
-        "other claims (`account`, `iat`) are ignored. Bearer scheme matched case-insensitively.",
+        "HS256 with a `project` claim that is a JSON integer in uint64 range (not a string, not a bool); "
+        "`exp`, `nbf` and `iat` are optional, finite JSON numbers, and `exp`/`nbf` are checked; other "
+        "claims (`account`) are ignored. Bearer scheme matched case-insensitively.",
         "The spec's example token carries `project`, `account` and `iat`; clients send `BEARER`.",
     ),
     Assumption(

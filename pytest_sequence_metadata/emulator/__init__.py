@@ -5,6 +5,7 @@
     jwt = emulator.mint_jwt(1)
     with httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as client: ...
     with emulator.serve() as server: httpx.get(f"{server.url}/_emulator/health")
+    emulator.control_headers()  # {"X-Emulator-Control-Token": ...} for the other /_emulator/ routes
 
 All three ways (sync transport, async transport, ASGI under uvicorn) share one state model. Importing
 this package is cheap: the backend, httpx, PyJWT and uvicorn load on first use.
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .asgi import AsgiApp
     from .backend import Backend
     from .faults import Faults
+    from .limits import Limits
     from .server import ServerHandle
 
 __all__ = ["DEFAULT_JWT_SECRET", "IN_PROCESS_URL", "Emulator", "serve_in_background"]
@@ -44,6 +46,9 @@ class Emulator:
     - `mutations`: names from `mutations.MUTATIONS` (deliberate bugs for the suite's self-check).
     - `fault_seed`: seed of the RNG behind probabilistic faults.
     - `validate_requests`: check RPC bodies against the bundled spec (as the real server would).
+    - `control_token`: what the /_emulator/ control routes (but health) require in the
+      `X-Emulator-Control-Token` header (default: $SEQUENCE_EMULATOR_CONTROL_TOKEN, else random).
+    - `limits`: resource limits (`limits.Limits`: sizes, state per project, read timeouts).
     """
 
     def __init__(
@@ -54,17 +59,23 @@ class Emulator:
         mutations: Iterable[str] = (),
         fault_seed: int | None = 0,
         validate_requests: bool = True,
+        control_token: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         from .app import App
         from .auth import Authenticator, resolve_secret
         from .backend import Backend
+        from .control import resolve_control_token
         from .faults import Faults
+        from .limits import DEFAULT_LIMITS
         from .mutations import apply_overlays, check_mutations
 
         self.mutations: frozenset[str] = check_mutations(mutations)
         self.jwt_secret = resolve_secret(jwt_secret)
+        self.control_token, self.control_token_generated = resolve_control_token(control_token)
+        self.limits: Limits = limits or DEFAULT_LIMITS
         self.base_url = base_url.rstrip("/") if base_url else None
-        self.backend: Backend = Backend(mutations=self.mutations)
+        self.backend: Backend = Backend(mutations=self.mutations, limits=self.limits)
         self.faults: Faults = Faults(seed=fault_seed)
         self._auth = Authenticator(self.jwt_secret)
         self.app: App = App(
@@ -75,6 +86,8 @@ class Emulator:
             base_url=self.base_url,
             validators=None if validate_requests else {},
             on_reset=self.reset,
+            control_token=self.control_token,
+            limits=self.limits,
         )
         apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None
@@ -104,11 +117,18 @@ class Emulator:
 
         return EmulatorTransport(self.app)
 
+    def control_headers(self) -> dict[str, str]:
+        """The header that opens the /_emulator/ control routes of this emulator."""
+        from .control import CONTROL_TOKEN_HEADER
+
+        return {CONTROL_TOKEN_HEADER: self.control_token}
+
     def client(self, project_id: int | None = None, **kwargs: Any) -> httpx.Client:
-        """An httpx.Client on the in-process transport; with `project_id`, it sends that project's JWT."""
+        """An httpx.Client on the in-process transport, sending the control token; with `project_id`,
+        it also sends that project's JWT."""
         import httpx
 
-        headers = dict(kwargs.pop("headers", {}))
+        headers = {**self.control_headers(), **dict(kwargs.pop("headers", {}))}
         if project_id is not None:
             headers["Authorization"] = f"Bearer {self.mint_jwt(project_id)}"
         kwargs.setdefault("base_url", IN_PROCESS_URL)

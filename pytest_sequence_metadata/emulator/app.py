@@ -24,7 +24,8 @@ from .auth import Authenticator, Claims, bearer_token
 from .backend import ApiError, Backend, StoredFile
 from .control import answer_control
 from .faults import FaultRule, Faults
-from .upload_form import read_upload
+from .limits import DEFAULT_LIMITS, TOO_LARGE, Limits, check_value_sizes, unmarshal_error
+from .upload_form import UploadForm, read_upload
 from .validation import Validator, load_request_validators
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,15 @@ REST_NOT_FOUND = ErrorKind(NOT_FOUND.name, NOT_FOUND.code, NOT_FOUND.msg, 404)
 REQUIRED = ERRORS_BY_NAME["RequiredArgument"]
 INVALID = ERRORS_BY_NAME["InvalidArgument"]
 
+# Stored files are served so that a browser never runs them as pages of the emulator's origin: no
+# sniffing, a CSP that forbids everything (and sandboxes), and a download for all but plain media.
+FILE_HEADERS: tuple[tuple[str, str], ...] = (
+    ("x-content-type-options", "nosniff"),
+    ("content-security-policy", "default-src 'none'; sandbox"),
+)
+_INLINE_FILE_TYPES = ("image/", "video/", "audio/", "model/gltf-binary", "application/json")
+_ACTIVE_IMAGE_TYPES = frozenset({"image/svg+xml"})
+
 _BAD_REQUEST_KEYWORDS = frozenset({"type", "maximum", "exclusiveMaximum", "multipleOf", "format"})
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -67,6 +77,8 @@ class Request:
     body: bytes
     base_url: str
     query: str = ""
+    # An upload's multipart body, parsed while it arrived (then `body` is empty); ASGI adapter only.
+    form: UploadForm | None = None
 
 
 @dataclass(slots=True)
@@ -218,6 +230,8 @@ class App:
         base_url: str | None = None,
         validators: Mapping[str, Validator] | None = None,
         on_reset: Callable[[], None] | None = None,
+        control_token: str = "",
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.backend = backend
         self.auth = authenticator
@@ -228,6 +242,9 @@ class App:
             dict(validators) if validators is not None else load_request_validators(list(RPC_HANDLERS))
         )
         self._on_reset = on_reset or backend.reset
+        # An empty token opens nothing (an App built without one has no usable control routes).
+        self.control_token = control_token
+        self.limits = limits
 
     # --- responses -------------------------------------------------------------------------------
 
@@ -270,6 +287,11 @@ class App:
 
     def _route(self, request: Request) -> Response:
         path = request.path
+        limit = self.limits.body_limit(path)
+        if len(request.body) > limit or (
+            request.form is not None and request.form.size > limit
+        ):  # the ASGI adapter refuses this from Content-Length already
+            raise ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes")
         if path.startswith(RPC_PREFIX):
             return self._rpc(request, path[len(RPC_PREFIX) :])
         if path.startswith("/projects/"):
@@ -319,10 +341,12 @@ class App:
             raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
         try:
             args = self.decode(method, request.body)
-        except DecodeError as exc:
-            if "bad-json-server-error" in self.mutations:
+        except ValueError as exc:  # a DecodeError, or an integer over Python's 4,300-digit limit
+            if "bad-json-server-error" in self.mutations and isinstance(exc, DecodeError):
                 return self.json_answer(500, PANIC.body(str(exc)))
-            raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
+            raise unmarshal_error(exc) from None
+        if len(request.body) > self.limits.smallest_oversize_body:  # else no value can be too large
+            check_value_sizes(args, self.limits)
         validator = self.validators.get(method)
         if validator is not None and not validator.is_valid(args):
             violations = validator.errors(args)
@@ -397,7 +421,10 @@ class App:
             return self._file(b.public_collection_file(project, collection, params[0]))
         if operation == "GetPrivateTokenAsset":
             return self._file(b.private_token_asset(project, collection, params[0], params[1]))
-        data = read_upload(request.headers.get("content-type", ""), request.body)
+        if request.form is not None:
+            data = request.form.file()
+        else:
+            data = read_upload(request.headers.get("content-type", ""), request.body)
         if operation == "UploadTokenAsset":
             asset = b.upload_token_asset(project, collection, params[0], params[1], data, base_url=base)
         else:
@@ -405,7 +432,11 @@ class App:
         return self.json_answer(200, asset)
 
     def _file(self, stored: StoredFile) -> Response:
-        return Response(200, [("content-type", stored.mime_type), ("webrpc", WEBRPC_HEADER)], stored.data)
+        headers = [("content-type", stored.mime_type), ("webrpc", WEBRPC_HEADER), *FILE_HEADERS]
+        mime = stored.mime_type
+        if not mime.startswith(_INLINE_FILE_TYPES) or mime in _ACTIVE_IMAGE_TYPES:
+            headers.append(("content-disposition", "attachment"))
+        return Response(200, headers, stored.data)
 
     def reset(self) -> None:
         self._on_reset()

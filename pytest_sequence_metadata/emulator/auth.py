@@ -7,6 +7,7 @@ Error texts never contain the token.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ _CACHE_LIMIT = 4096
 
 _UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
 _EXPIRED = ERRORS_BY_NAME["SessionExpired"]
+_UINT64_END = 1 << 64
 
 
 def resolve_secret(explicit: str | None = None) -> str:
@@ -45,6 +47,7 @@ def resolve_secret(explicit: str | None = None) -> str:
 class Claims:
     project: int
     expires_at: float | None
+    not_before: float | None = None
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -68,8 +71,8 @@ class Authenticator:
         self._cache: dict[str, Claims] = {}
 
     def mint(self, project_id: int, *, expires_in: float | None = DEFAULT_EXPIRES_IN) -> str:
-        if type(project_id) is not int or project_id <= 0:
-            raise ValueError(f"project_id must be a positive integer, got {project_id!r}")
+        if type(project_id) is not int or not 0 < project_id < _UINT64_END:
+            raise ValueError(f"project_id must be a positive integer below 2**64, got {project_id!r}")
         now = int(time.time())
         claims: dict[str, Any] = {"project": project_id, "iat": now}
         if expires_in is not None:
@@ -84,26 +87,46 @@ class Authenticator:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[token] = found
-        if check_expiry and found.expires_at is not None and found.expires_at <= time.time():
+        now = time.time()
+        if check_expiry and found.expires_at is not None and found.expires_at <= now:
             raise ApiError(_EXPIRED, "the JWT has expired")
+        if found.not_before is not None and found.not_before > now:
+            raise ApiError(_UNAUTHORIZED, "the JWT is not valid yet (`nbf`)")
         return found
 
     def _decode(self, token: str) -> Claims:
+        # PyJWT checks the signature, the algorithm and that `project` is there. Its time checks
+        # convert with int() (a string passes, NaN/Infinity fail oddly), so the time claims are checked
+        # below as JSON numbers, and expiry on every use because decoded claims are cached.
         try:
             payload = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[_ALGORITHM],
-                options={"verify_exp": False, "require": []},
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "require": ["project"],
+                },
             )
         except jwt.PyJWTError as exc:
             raise ApiError(_UNAUTHORIZED, f"invalid JWT: {type(exc).__name__}") from None
-        project = payload.get("project")  # [A:jwt-claims]: an integer or a decimal string
-        if isinstance(project, str) and project.isdecimal():
-            project = int(project)
-        if isinstance(project, bool) or not isinstance(project, int) or project <= 0:
+        # [A:jwt-claims]: the real `project` claim is a JSON integer (a uint64 project id).
+        project = payload.get("project")
+        if type(project) is not int or not 0 < project < _UINT64_END:
             raise ApiError(_UNAUTHORIZED, "the JWT has no valid `project` claim")
-        exp = payload.get("exp")
-        if exp is not None and (isinstance(exp, bool) or not isinstance(exp, int | float)):
-            raise ApiError(_UNAUTHORIZED, "the JWT has an invalid `exp` claim")
-        return Claims(project=project, expires_at=float(exp) if exp is not None else None)
+        exp, nbf = _numeric_date(payload, "exp"), _numeric_date(payload, "nbf")
+        _numeric_date(payload, "iat")
+        return Claims(project=project, expires_at=exp, not_before=nbf)
+
+
+def _numeric_date(payload: dict[str, Any], name: str) -> float | None:
+    """A time claim as RFC 7519 defines it (a finite JSON number), or None when absent."""
+    if name not in payload:
+        return None
+    value = payload[name]
+    finite = math.isfinite(value) if type(value) is float else type(value) is int and abs(value) < 1 << 63
+    if not finite:
+        raise ApiError(_UNAUTHORIZED, f"the JWT has an invalid `{name}` claim")
+    return float(value)

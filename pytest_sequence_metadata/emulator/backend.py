@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 from pytest_sequence_metadata.contract.gowire import is_blank
 
 from . import media
+
+if TYPE_CHECKING:
+    from .limits import Limits
 
 NOT_FOUND = ERRORS_BY_NAME["NotFound"]
 REQUIRED = ERRORS_BY_NAME["RequiredArgument"]
@@ -135,6 +139,16 @@ class _ContractCollection:
 class _Project:
     collections: dict[int, _Collection] = field(default_factory=dict)
     contracts: dict[int, _ContractCollection] = field(default_factory=dict)
+    # What the project holds, kept up to date by every write (checked against `Limits`).
+    tokens: int = 0
+    assets: int = 0
+    metadata_bytes: int = 0
+    file_bytes: int = 0
+
+
+def _stored_size(metadata: Mapping[str, Any]) -> int:
+    """What metadata costs against `Limits.metadata_bytes`: its JSON length."""
+    return len(json.dumps(metadata, ensure_ascii=False, separators=(",", ":")))
 
 
 def _locked(method: Callable[Concatenate[Backend, P], R]) -> Callable[Concatenate[Backend, P], R]:
@@ -213,9 +227,12 @@ def _token_metadata_fields(md: dict[str, Any]) -> dict[str, Any]:
 class Backend:
     """All collections, tokens, assets and files of every project."""
 
-    def __init__(self, *, mutations: Iterable[str] = ()) -> None:
+    def __init__(self, *, mutations: Iterable[str] = (), limits: Limits | None = None) -> None:
+        from .limits import DEFAULT_LIMITS
+
         self._lock = threading.RLock()
         self.mutations = frozenset(mutations)
+        self.limits: Limits = limits or DEFAULT_LIMITS
         # Ids are unique and increasing across projects, and never reused, even after reset().
         self._collection_ids = itertools.count(1)
         self._asset_ids = itertools.count(1)
@@ -269,6 +286,24 @@ class Backend:
         if owner is None or owner.project_id != project:
             raise ApiError(NOT_FOUND, f"asset {aid} not found")
         return owner, owner.assets[aid]
+
+    # --- state limits ----------------------------------------------------------------------------
+
+    def _charge(self, project: int, delta: int, *, apply: bool = True) -> None:
+        """Count `delta` metadata bytes against the project (before the write: a refusal changes
+        nothing); `apply=False` only checks."""
+        owner = self._project(project)
+        if delta > 0 and owner.metadata_bytes + delta > self.limits.metadata_bytes:
+            raise self.limits.state_error(f"{self.limits.metadata_bytes} bytes of metadata")
+        if apply:
+            owner.metadata_bytes += delta
+
+    def _charge_files(self, project: int, delta: int, *, apply: bool = True) -> None:
+        owner = self._project(project)
+        if delta > 0 and owner.file_bytes + delta > self.limits.file_bytes:
+            raise self.limits.state_error(f"{self.limits.file_bytes} bytes of files")
+        if apply:
+            owner.file_bytes += delta
 
     # --- wire shapes -----------------------------------------------------------------------------
 
@@ -379,6 +414,9 @@ class Backend:
     ) -> dict[str, Any]:
         collection = _required_mapping(collection, "collection")
         metadata = self._collection_metadata(collection.get("metadata"))
+        if len(self._project(project).collections) >= self.limits.collections:
+            raise self.limits.state_error(f"{self.limits.collections} collections")
+        self._charge(project, _stored_size(metadata))
         stamp = now_rfc3339()
         # [A:collection-default-private]: `collection.private` is ignored, publishing is explicit.
         col = _Collection(next(self._collection_ids), project, metadata, stamp, stamp)
@@ -415,6 +453,7 @@ class Backend:
         metadata = self._collection_metadata(collection.get("metadata"))  # [A:update-replaces-metadata]
         if "update-drops-description" in self.mutations:
             metadata["description"] = ""
+        self._charge(project, _stored_size(metadata) - _stored_size(col.metadata))
         col.metadata = metadata
         col.updated_at = now_rfc3339()  # [A:update-collection-private-ignored]
         return {"collection": self._collection_wire(col, base_url=base_url)}
@@ -425,6 +464,12 @@ class Backend:
         owner = self._project(project)
         del owner.collections[col.id]
         del self._collections[col.id]
+        owner.tokens -= len(col.tokens)
+        owner.assets -= len(col.assets)
+        files = sum(len(a.data or b"") for a in col.assets.values())
+        tokens = sum(_stored_size(t.metadata) for t in col.tokens.values())
+        owner.metadata_bytes -= _stored_size(col.metadata) + tokens
+        owner.file_bytes -= files
         for asset_id in col.assets:  # [A:delete-cascade]
             self._asset_owner.pop(asset_id, None)
         for link_id in [k for k, v in owner.contracts.items() if v.collection_id == col.id]:
@@ -480,6 +525,8 @@ class Backend:
         owner = self._project(project)
         if any(v.chain_id == chain and v.contract_address == address for v in owner.contracts.values()):
             raise ApiError(CONFLICT, f"contract {address} on chain {chain} is already linked")
+        if len(owner.contracts) >= self.limits.collections:
+            raise self.limits.state_error(f"{self.limits.collections} contract collections")
         link = _ContractCollection(next(self._contract_ids), chain, address, col.id)
         owner.contracts[link.id] = link
         return {"contractCollection": link.wire()}
@@ -542,6 +589,11 @@ class Backend:
             if private is None:  # [A:token-default-private]
                 private = "token-public-by-default" not in self.mutations
             tok = _Token(tid, self._token_metadata(raw), private, now_rfc3339())
+            owner = self._project(project)
+            if owner.tokens >= self.limits.tokens:
+                raise self.limits.state_error(f"{self.limits.tokens} tokens")
+            self._charge(project, _stored_size(tok.metadata))
+            owner.tokens += 1
             if "lost-write" not in self.mutations:
                 col.tokens[tid] = tok
             else:
@@ -588,6 +640,9 @@ class Backend:
         if token is None and private is None:  # [A:update-token-partial]
             raise ApiError(REQUIRED, "token is required (or private, to change only the visibility)")
         if token is not None:
+            metadata = self._token_metadata(token)  # [A:update-replaces-metadata]
+            grown = _stored_size(metadata) - _stored_size(tok.metadata)
+            self._charge(project, grown, apply=False)
             new_id = tok.token_id
             if token.get("tokenId"):
                 new_id = canonical_token_id(token["tokenId"], "token.tokenId")
@@ -599,7 +654,8 @@ class Backend:
                     if asset.token_id == tok.token_id:
                         asset.token_id = new_id
                 tok.token_id = new_id
-            tok.metadata = self._token_metadata(token)  # [A:update-replaces-metadata]
+            self._charge(project, grown)
+            tok.metadata = metadata
         if private is not None:
             tok.private = private
         tok.updated_at = now_rfc3339()
@@ -609,12 +665,17 @@ class Backend:
     def delete_token(self, project: int, collection_id: int | None, token_id: str | None) -> dict[str, Any]:
         col = self._collection(project, collection_id)
         tok = self._token(col, token_id)
+        owner = self._project(project)
+        owner.metadata_bytes -= _stored_size(tok.metadata)
+        owner.file_bytes -= sum(len(a.data or b"") for a in col.assets.values() if a.token_id == tok.token_id)
+        owner.tokens -= 1
         del col.tokens[tok.token_id]
         if "deleted-token-still-public" in self.mutations:
             col.ghosts[tok.token_id] = tok
         for asset_id in [k for k, a in col.assets.items() if a.token_id == tok.token_id]:
             del col.assets[asset_id]  # [A:delete-cascade]
             self._asset_owner.pop(asset_id, None)
+            owner.assets -= 1
         return {"status": True}
 
     # --- assets ----------------------------------------------------------------------------------
@@ -636,6 +697,10 @@ class Backend:
 
     def _new_asset(self, col: _Collection, token_id: str | None, metadata_field: str) -> _Asset:
         self._check_unique_field(col, token_id, metadata_field, skip=0)
+        owner = self._project(col.project_id)
+        if owner.assets >= self.limits.assets:
+            raise self.limits.state_error(f"{self.limits.assets} assets")
+        owner.assets += 1
         asset = _Asset(next(self._asset_ids), col.id, token_id, metadata_field, now_rfc3339())
         col.assets[asset.id] = asset
         self._asset_owner[asset.id] = col
@@ -675,6 +740,9 @@ class Backend:
         col, found = self._asset(project, asset_id)
         del col.assets[found.id]
         del self._asset_owner[found.id]
+        owner = self._project(project)
+        owner.assets -= 1
+        owner.file_bytes -= len(found.data or b"")
         return {"status": True}
 
     # --- uploads ---------------------------------------------------------------------------------
@@ -688,6 +756,7 @@ class Backend:
 
     def _store_upload(self, col: _Collection, asset: _Asset, data: bytes, base_url: str) -> dict[str, Any]:
         self._check_upload(data)
+        self._charge_files(col.project_id, len(data) - len(asset.data or b""))
         sniffed = media.sniff(data)
         asset.data = bytes(data)
         asset.mime_type = sniffed.mime_type
@@ -728,6 +797,8 @@ class Backend:
             ]
             # [A:upload-by-type-creates-asset]; a refused file must not leave an empty asset behind.
             self._check_upload(data)
+            replaced = len(matches[0].data or b"") if matches else 0
+            self._charge_files(project, len(data) - replaced, apply=False)
             found = matches[0] if matches else self._new_asset(col, tok.token_id, field_name)
         return self._store_upload(col, found, data, base_url)
 

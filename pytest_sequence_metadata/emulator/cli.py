@@ -1,9 +1,10 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
-`serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--base-url URL] [--mutation NAME ...]` prints
-its base URL and server stack (uvloop + httptools with the `[server]` extra, else asyncio + h11) and
-serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints
-a JWT the server accepts.
+`serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
+[--base-url URL] [--mutation NAME ...]` prints its base URL and server stack (uvloop + httptools with the
+`[server]` extra, else asyncio + h11), and the control token when it made one up, and serves until
+Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the server accepts
+(minted locally from the secret: no control token needed).
 """
 
 from __future__ import annotations
@@ -57,6 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
     )
     serve.add_argument("--jwt-secret", help=secret_help)
+    serve.add_argument(
+        "--control-token",
+        help="token the /_emulator/ control routes require in the X-Emulator-Control-Token header "
+        "(default: $SEQUENCE_EMULATOR_CONTROL_TOKEN, else a random one, printed at start)",
+    )
+    serve.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a resource limit, e.g. request_bytes=2097152 or body_timeout=60 (repeatable; "
+        "see the README for the names and defaults)",
+    )
     serve.add_argument("--base-url", help="public base URL for baseURIs and asset URLs (default: as reached)")
     serve.add_argument(
         "--mutation", action="append", default=[], metavar="NAME", help="turn on an injected bug (repeatable)"
@@ -93,10 +107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     from . import Emulator
+    from .limits import Limits
     from .server import bind_socket, serve_forever, server_stack, socket_url
 
     try:
-        emulator = Emulator(jwt_secret=secret, base_url=args.base_url, mutations=args.mutation)
+        emulator = Emulator(
+            jwt_secret=secret,
+            base_url=args.base_url,
+            mutations=args.mutation,
+            control_token=args.control_token,
+            limits=Limits.parse(args.limit),
+        )
     except ValueError as exc:
         parser.error(str(exc))
     try:
@@ -107,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack = server_stack()
     url = socket_url(sock)
     print(f"Sequence Metadata emulator listening on {url} (uvicorn on {stack}; Ctrl-C to stop)", flush=True)
+    if emulator.control_token_generated:  # the operator needs it; a given one is never echoed
+        print(f"Control token (X-Emulator-Control-Token header): {emulator.control_token}", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
     with contextlib.suppress(KeyboardInterrupt):
         serve_forever(emulator, sock, log_level=args.log_level, stack=stack)

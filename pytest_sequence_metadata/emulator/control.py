@@ -1,16 +1,26 @@
-"""The /_emulator/ control routes: reset, faults, health, token. Outside the API's namespace."""
+"""The /_emulator/ control routes: reset, faults, health, token. Outside the API's namespace.
+
+Every route but `GET health` needs the emulator's control token in the `X-Emulator-Control-Token`
+header (whoever can mint tokens, wipe state or inject faults controls the emulator): `serve
+--control-token`, $SEQUENCE_EMULATOR_CONTROL_TOKEN, or a random one printed when the server starts.
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
+import os
+import secrets
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
-from pytest_sequence_metadata.contract.gowire import DecodeError, parse_json
+from pytest_sequence_metadata.contract.gowire import parse_json
+from pytest_sequence_metadata.redaction import register_secret
 
 from .backend import INVALID, ApiError
+from .limits import unmarshal_error
 
 if TYPE_CHECKING:
     from .app import App, Request, Response
@@ -18,7 +28,12 @@ if TYPE_CHECKING:
 BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
 BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
 BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
+UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
 SERVICE = "sequence-metadata-emulator"
+CONTROL_TOKEN_HEADER = "X-Emulator-Control-Token"
+CONTROL_TOKEN_ENV_VAR = "SEQUENCE_EMULATOR_CONTROL_TOKEN"
+MIN_CONTROL_TOKEN_CHARS = 16
+OPEN_ROUTES = frozenset({"health"})
 
 # route name -> allowed methods
 ROUTES: dict[str, tuple[str, ...]] = {
@@ -29,6 +44,33 @@ ROUTES: dict[str, tuple[str, ...]] = {
 }
 
 
+def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
+    """The control token and whether it was generated: the argument, else the env var, else random.
+
+    A given token is registered as a secret, so the plugin's output redacts it (a random one is
+    known only to this process, and registering one per Emulator() would grow the registry).
+    """
+    token = explicit if explicit is not None else os.environ.get(CONTROL_TOKEN_ENV_VAR) or None
+    generated = token is None
+    if token is None:
+        token = secrets.token_urlsafe(32)
+    if len(token) < MIN_CONTROL_TOKEN_CHARS or not token.isascii() or not token.isprintable():
+        raise ValueError(
+            f"the control token must be at least {MIN_CONTROL_TOKEN_CHARS} printable ASCII characters"
+        )
+    if not generated:
+        register_secret(token)
+    return token, generated
+
+
+def _check_control_token(app: App, request: Request) -> None:
+    sent = request.headers.get(CONTROL_TOKEN_HEADER.lower(), "")
+    expected = app.control_token.encode()
+    if not expected or not hmac.compare_digest(sent.encode("latin-1", "replace"), expected):
+        what = "a wrong" if sent else "no"
+        raise ApiError(UNAUTHORIZED, f"{what} control token in the {CONTROL_TOKEN_HEADER} header")
+
+
 def answer_control(app: App, request: Request, name: str) -> Response:
     """POST reset; GET/POST/DELETE faults (DELETE takes ?operation=); GET health; POST token."""
     allowed = ROUTES.get(name)
@@ -37,6 +79,8 @@ def answer_control(app: App, request: Request, name: str) -> Response:
     if request.method not in allowed:
         cause = f"unsupported method {request.method}"
         return app.error(ApiError(BAD_METHOD, cause), [("allow", ", ".join(allowed))])
+    if name not in OPEN_ROUTES:
+        _check_control_token(app, request)
     if name == "health":
         from .app import WEBRPC_HEADER
 
@@ -62,7 +106,11 @@ def _mint(app: App, body: Mapping[str, Any]) -> str:
     expires_in = body.get("expiresIn", 3600)
     if isinstance(project, bool) or not isinstance(project, int):
         raise ValueError("`project` must be a positive integer")
-    if expires_in is not None and (isinstance(expires_in, bool) or not isinstance(expires_in, int | float)):
+    if expires_in is not None and (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, int | float)
+        or not -1e12 < expires_in < 1e12
+    ):
         raise ValueError("`expiresIn` must be a number of seconds or null")
     return app.auth.mint(project, expires_in=expires_in)
 
@@ -70,8 +118,8 @@ def _mint(app: App, body: Mapping[str, Any]) -> str:
 def _with_body(request: Request, use: Callable[[Mapping[str, Any]], Any]) -> Any:
     try:
         body = parse_json(request.body)
-    except DecodeError as exc:
-        raise ApiError(BAD_REQUEST, f"failed to unmarshal request data: {exc}") from None
+    except ValueError as exc:  # a DecodeError, or a number over Python's digit limit
+        raise unmarshal_error(exc) from None
     if not isinstance(body, dict):
         raise ApiError(BAD_REQUEST, "the body must be a JSON object")
     try:

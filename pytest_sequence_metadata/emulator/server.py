@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 import uvicorn
 
+from .connections import with_header_timeout
+from .limits import DEFAULT_LIMITS, Limits
+
 if TYPE_CHECKING:
     from . import Emulator
 
@@ -63,15 +66,22 @@ def server_stack() -> Stack:
     return FAST_STACK
 
 
-def uvicorn_config(app: object, *, log_level: str = "warning", stack: Stack | None = None) -> uvicorn.Config:
-    """The settings used everywhere (and by the benchmark's floor apps); `stack` defaults to the fastest."""
+def uvicorn_config(
+    app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS, stack: Stack | None = None
+) -> uvicorn.Config:
+    """The settings used everywhere (and by the benchmark's floor apps); `stack` defaults to the fastest.
+
+    A request's headers must arrive within `limits.header_timeout`; an idle keep-alive connection
+    is closed after 30 s; the body timeout is the ASGI adapter's. h11 and httptools cap a request's
+    headers (uvicorn's defaults).
+    """
     loop, http = stack or server_stack()
     return uvicorn.Config(
         app,  # type: ignore[arg-type]  # an ASGI 3 callable; uvicorn's type is narrower
         log_level=log_level,
         access_log=False,
         lifespan="on",
-        http=http,
+        http=with_header_timeout(http, limits.header_timeout),
         loop=loop,
         timeout_keep_alive=30,
         backlog=2048,
@@ -123,7 +133,7 @@ def serve_in_background(
         sock = bind_socket(host, port)
     else:
         sock.listen(2048)
-    server = uvicorn.Server(uvicorn_config(emulator.asgi_app))
+    server = uvicorn.Server(uvicorn_config(emulator.asgi_app, limits=emulator.limits))
     thread = threading.Thread(
         target=server.run,
         kwargs={"sockets": [sock]},
@@ -146,7 +156,7 @@ def serve_forever(
 ) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles the signals and shuts down)."""
     try:
-        config = uvicorn_config(emulator.asgi_app, log_level=log_level, stack=stack)
+        config = uvicorn_config(emulator.asgi_app, log_level=log_level, limits=emulator.limits, stack=stack)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

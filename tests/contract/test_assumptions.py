@@ -137,12 +137,12 @@ def test_jwt_claims(
 ) -> None:
     import jwt
 
-    token = jwt.encode(
-        {"project": str(owner.project_id), "account": "0xabc", "iat": 1},
-        sequence_emulator.emulator.jwt_secret,
-        algorithm="HS256",
-    )
+    secret = sequence_emulator.emulator.jwt_secret
+    token = jwt.encode({"project": owner.project_id, "account": "0xabc", "iat": 1}, secret, algorithm="HS256")
     assert owner.with_credentials(token, owner.project_id).get_collection(sequence_collection["id"])
+    # The real claim is a JSON integer: a decimal string is not a project.
+    as_text = jwt.encode({"project": str(owner.project_id), "iat": 1}, secret, algorithm="HS256")
+    expect_error(lambda: owner.with_credentials(as_text, owner.project_id).list_collections(), "Unauthorized")
     expired = sequence_emulator.mint_jwt(owner.project_id, expires_in=-60)
     expect_error(
         lambda: owner.with_credentials(expired, owner.project_id).list_collections(), "SessionExpired"

@@ -60,6 +60,11 @@ class Api:
         result: dict[str, Any] = response.json()
         return result
 
+    def control(self, method: str, route: str, **kwargs: Any) -> httpx.Response:
+        """A /_emulator/ control call with this emulator's control token."""
+        headers = {**self.emulator.control_headers(), **kwargs.pop("headers", {})}
+        return self.client.request(method, f"/_emulator/{route}", headers=headers, **kwargs)
+
     def get(self, path: str, *, project: int | None = None) -> httpx.Response:
         return self.client.get(path, headers=self.auth(project))
 
@@ -106,13 +111,15 @@ class Api:
 
 
 CLI = [sys.executable, "-m", "pytest_sequence_metadata.emulator"]
+# What the standalone servers of the tests are started with (`serve --control-token`).
+CONTROL_TOKEN = "standalone-test-control-token"
 
 
 @contextlib.contextmanager
-def start_standalone(secret: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def start_standalone(secret: str, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`python -m pytest_sequence_metadata.emulator serve --port 0` as a real process, and its URL."""
     process = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--jwt-secret", secret],
+        [*CLI, "serve", "--port", "0", "--jwt-secret", secret, "--control-token", CONTROL_TOKEN, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

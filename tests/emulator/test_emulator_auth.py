@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
 import jwt as pyjwt
@@ -73,12 +75,51 @@ def test_bearer_scheme_is_case_insensitive(api: Api, scheme: str) -> None:
     assert response.status_code == 200
 
 
-def test_project_claim_as_string_is_accepted(api: Api) -> None:
-    token = pyjwt.encode({"project": "5"}, api.emulator.jwt_secret, algorithm="HS256")
-    response = api.rpc(
-        "ListCollections", {"projectId": 5}, project=None, headers={"Authorization": f"Bearer {token}"}
-    )
-    assert response.status_code == 200
+def _signed(api: Api, payload: str) -> str:
+    """A token signed with the emulator's secret over a payload written as raw JSON text."""
+    header = pyjwt.utils.base64url_encode(b'{"alg":"HS256","typ":"JWT"}')
+    body = pyjwt.utils.base64url_encode(payload.encode())
+    signing_input = header + b"." + body
+    signature = hmac.new(api.emulator.jwt_secret.encode(), signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + pyjwt.utils.base64url_encode(signature)).decode()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"project": "5"}',  # the real claim is a JSON integer
+        '{"project": "\u0661"}',  # ARABIC-INDIC DIGIT ONE: str.isdecimal() says yes
+        '{"project": 1000000000000000000000000}',  # 10**24: beyond uint64
+        '{"project": 18446744073709551616}',  # 2**64
+        '{"project": true}',
+        '{"project": 1.0}',
+        '{"project": 1, "exp": NaN}',  # would never expire
+        '{"project": 1, "exp": Infinity}',
+        '{"project": 1, "exp": "99999999999"}',
+        '{"project": 1, "exp": true}',
+        '{"project": 1, "nbf": NaN}',
+        '{"project": 1, "iat": "yesterday"}',
+        pytest.param('{"project": 1, "exp": 1' + "0" * 400 + "}", id="exp-of-400-digits"),
+    ],
+)
+def test_only_real_claims_are_accepted(api: Api, payload: str) -> None:
+    token = _signed(api, payload)
+    response = api.rpc("ListCollections", {}, project=None, headers={"Authorization": f"Bearer {token}"})
+    assert error(response) == (401, "Unauthorized")
+    assert token not in response.text
+
+
+def test_a_token_not_valid_yet_is_unauthorized(api: Api) -> None:
+    token = _signed(api, f'{{"project": 1, "nbf": {int(time.time()) + 3600}}}')
+    response = api.rpc("ListCollections", {}, project=None, headers={"Authorization": f"Bearer {token}"})
+    assert error(response) == (401, "Unauthorized")
+
+
+def test_uint64_projects_and_float_times_are_accepted(api: Api) -> None:
+    top = (1 << 64) - 1
+    token = _signed(api, f'{{"project": {top}, "exp": {time.time() + 60.5}, "iat": 1741687488}}')
+    response = api.rpc("ListCollections", {}, project=None, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
 
 
 def test_project_comes_from_the_token_when_omitted(api: Api) -> None:

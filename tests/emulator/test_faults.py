@@ -110,29 +110,28 @@ def test_fractions_follow_the_seed() -> None:
 
 
 def test_control_routes(api: Api) -> None:
-    answer = api.client.post(
-        "/_emulator/faults",
+    answer = api.control(
+        "POST",
+        "faults",
         json={"operation": "GetCollection", "kind": "rate_limit", "retryAfter": 2, "times": 1},
     )
     assert answer.status_code == 200
     assert answer.json()["fault"]["retry_after"] == 2
-    assert [f["operation"] for f in api.client.get("/_emulator/faults").json()["faults"]] == ["GetCollection"]
+    assert [f["operation"] for f in api.control("GET", "faults").json()["faults"]] == ["GetCollection"]
     assert api.rpc("GetCollection", {"collectionId": 1}).status_code == 429
-    api.client.post("/_emulator/faults", json={"operation": "GetCollection", "kind": "error", "status": 503})
-    assert api.client.delete("/_emulator/faults", params={"operation": "GetCollection"}).json() == {
-        "ok": True
-    }
+    api.control("POST", "faults", json={"operation": "GetCollection", "kind": "error", "status": 503})
+    assert api.control("DELETE", "faults", params={"operation": "GetCollection"}).json() == {"ok": True}
     assert api.rpc("GetCollection", {"collectionId": 1}).status_code == 400
-    bad = api.client.post("/_emulator/faults", json={"operation": "GetCollection", "kind": "explode"})
+    bad = api.control("POST", "faults", json={"operation": "GetCollection", "kind": "explode"})
     assert (bad.status_code, bad.json()["error"]) == (400, "InvalidArgument")
-    bad_status = api.client.post("/_emulator/faults", json={"operation": "X", "kind": "error", "status": 404})
+    bad_status = api.control("POST", "faults", json={"operation": "X", "kind": "error", "status": 404})
     assert bad_status.status_code == 400
 
 
 def test_reset_clears_faults_and_data(api: Api) -> None:
     api.collection()
     api.emulator.faults.latency("GetCollection", seconds=1)
-    assert api.client.post("/_emulator/reset").json() == {"ok": True}
+    assert api.control("POST", "reset").json() == {"ok": True}
     assert api.emulator.faults.rules == []
     assert api.call("ListCollections", {})["collections"] == []
 

@@ -17,7 +17,7 @@ from emulator_support import cli_token, start_standalone
 
 from pytest_sequence_metadata.emulator import DEFAULT_JWT_SECRET, Emulator, serve_in_background
 from pytest_sequence_metadata.emulator.cli import main
-from pytest_sequence_metadata.emulator.server import bind_socket
+from pytest_sequence_metadata.emulator.server import ServerHandle, bind_socket
 
 SECRET = "cli-test-secret-" + "x" * 24
 
@@ -63,14 +63,14 @@ def test_configured_base_url_is_used_in_uris() -> None:
     )
 
 
-def test_control_token_route_mints_usable_jwts(server: object) -> None:
-    url = server.url  # type: ignore[attr-defined]
-    jwt = httpx.post(f"{url}/_emulator/token", json={"project": 9}).json()["jwt"]
+def test_control_token_route_mints_usable_jwts(server: ServerHandle) -> None:
+    url, control = server.url, server.emulator.control_headers()
+    jwt = httpx.post(f"{url}/_emulator/token", json={"project": 9}, headers=control).json()["jwt"]
     answer = httpx.post(
         f"{url}/rpc/Collections/ListCollections", json={}, headers={"Authorization": f"Bearer {jwt}"}
     )
     assert answer.status_code == 200
-    assert httpx.post(f"{url}/_emulator/token", json={"project": "nine"}).status_code == 400
+    assert httpx.post(f"{url}/_emulator/token", json={"project": "nine"}, headers=control).status_code == 400
     assert httpx.get(f"{url}/_emulator/token").status_code == 405
     assert httpx.get(f"{url}/_emulator/nope").status_code == 404
 
@@ -189,19 +189,26 @@ def test_serve_falls_back_to_asyncio_and_h11_without_them() -> None:
 
 
 def test_background_server_picks_the_same_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uvicorn.config import HTTP_PROTOCOLS
+    from uvicorn.importer import import_from_string
+
     from pytest_sequence_metadata.emulator import server as server_module
 
-    picked: list[object] = []
+    picked: list[tuple[str, type]] = []
     original = server_module.uvicorn_config
 
     def spy(app: object, **kwargs: object) -> object:
         config = original(app, **kwargs)  # type: ignore[arg-type]
-        picked.append((config.loop, config.http))
+        picked.append((config.loop, config.http))  # the protocol: h11's or httptools', with a timeout
         return config
 
     monkeypatch.setattr(server_module, "uvicorn_config", spy)
     with serve_in_background(Emulator()) as handle:
         assert httpx.get(f"{handle.url}/_emulator/health").json()["ok"] is True
-    assert picked == [tuple(server_module.server_stack())]
+    stack = server_module.server_stack()
+    assert len(picked) == 1
+    loop, protocol = picked[0]
+    assert loop == stack.loop
+    assert issubclass(protocol, import_from_string(HTTP_PROTOCOLS[stack.http]))
     monkeypatch.setitem(sys.modules, "uvloop", None)
     assert server_module.server_stack() == ("asyncio", "h11")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from emulator_support import Api, GIF_1x1, png_bytes
 
 
@@ -141,3 +142,39 @@ def test_deleting_an_asset_removes_its_file(api: Api) -> None:
     api.call("DeleteAsset", {"assetId": asset["id"]})
     assert api.client.get(asset["url"]).status_code == 404
     assert api.get(f"/projects/1/collections/{cid}/tokens/7").json()["image"] == ""
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
+HTML = (
+    b"<!DOCTYPE html><html><body><script>fetch('/_emulator/reset', {method: 'POST'})</script></body></html>"
+)
+
+
+@pytest.mark.parametrize("data", [SVG, HTML, png_bytes(2, 2)], ids=["svg", "html", "png"])
+def test_stored_files_cannot_run_as_pages_of_the_emulator(api: Api, data: bytes) -> None:
+    cid = api.collection(publish=True)
+    api.token(cid, "7", private=False)
+    asset = api.image(cid, "7", data=data)
+    for served in (
+        api.client.get(asset["url"]),
+        api.get(f"/projects/1/collections/{cid}/tokens/7/asset/image", project=1),
+    ):
+        assert served.status_code == 200
+        assert served.content == data
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
+        active = not served.headers["content-type"].startswith(("image/png",))
+        assert ("attachment" in served.headers.get("content-disposition", "")) is active
+
+
+def test_two_file_parts_are_refused(api: Api) -> None:
+    cid = api.collection()
+    api.token(cid, "7")
+    response = api.client.put(
+        f"/projects/1/collections/{cid}/tokens/7/upload/image",
+        files=[("file", ("a.png", png_bytes(2, 2))), ("file", ("b.svg", SVG))],
+        headers=api.auth(1),
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "InvalidArgument")
+    assert "exactly one" in response.json()["cause"]
+    assert api.call("GetToken", {"collectionId": cid, "tokenId": "7"})["assets"] == []

@@ -139,7 +139,12 @@ def _rfc3339_text(moment: datetime) -> bytes:
 
 
 def time_values() -> st.SearchStrategy[Frag]:
-    fixed = [b'"0001-01-01T00:00:00Z"', b'"2026-12-01T20:36:22.123456Z"', b'"2026-12-01T20:36:22+01:00"']
+    fixed = [
+        b'"0001-01-01T00:00:00Z"',
+        b'"0001-01-01T01:00:00+01:00"',  # the zero instant, written in another zone
+        b'"2026-12-01T20:36:22.123456Z"',
+        b'"2026-12-01T20:36:22+01:00"',
+    ]
     moments = st.datetimes(timezones=st.sampled_from(ZONES)).map(lambda m: (_rfc3339_text(m), NONE))
     odd = st.one_of(
         rfc3339(),
