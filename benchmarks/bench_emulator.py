@@ -38,6 +38,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pytest_sequence_metadata.emulator import IN_PROCESS_URL, Emulator
+from pytest_sequence_metadata.emulator.limits import Limits
 from pytest_sequence_metadata.emulator.server import (
     FAST_STACK,
     PLAIN_STACK,
@@ -147,7 +148,8 @@ def stacks() -> list[Stack]:
 def bench_wrk(args: argparse.Namespace, prism_url: str | None) -> None:
     """Emulator and floor on each stack, and Prism when it runs: side by side, runs interleaved,
     best of `--rounds` kept for each."""
-    emulator = Emulator()
+    # Each CreateToken run writes tens of thousands of tokens: past the default per-project limits.
+    emulator = Emulator(limits=Limits(tokens=10**9, metadata_bytes=1 << 40))
     cid = seed(emulator)
     jwt = emulator.mint_jwt(PROJECT, expires_in=None)
     get_lua = GET_COLLECTION_LUA.format(jwt=jwt, cid=cid)
@@ -214,7 +216,7 @@ def per_call(client: httpx.Client, call: Callable[[httpx.Client], object], secon
 
 
 def bench_in_process(args: argparse.Namespace) -> None:
-    emulator = Emulator()
+    emulator = Emulator(limits=Limits(tokens=10**9, metadata_bytes=1 << 40))
     cid = seed(emulator)
     headers = {"Authorization": f"Bearer {emulator.mint_jwt(PROJECT)}"}
     body = {"collectionId": cid}
