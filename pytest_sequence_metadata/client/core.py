@@ -744,6 +744,7 @@ class MetadataClient(_Core, _Operations):
         observers: Sequence[ClientObserver] = (),
         user_agent: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        _http: httpx.Client | None = None,
     ) -> None:
         super().__init__(
             base_url,
@@ -757,7 +758,10 @@ class MetadataClient(_Core, _Operations):
             user_agent=user_agent,
         )
         self._sleep = sleep
-        self.http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+        # A shared client (`with_credentials`) is its owner's to close; building one here would also
+        # build an SSL context (~10 ms) for nothing.
+        self._owns_http = _http is None
+        self.http = _http or httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
 
     def with_credentials(self, jwt: str | None, project_id: ProjectArg = UNSET) -> MetadataClient:
         """A client on the same transport, spec and observers but another identity."""
@@ -771,10 +775,8 @@ class MetadataClient(_Core, _Operations):
             spec=self._spec,
             observers=self.observers,
             sleep=self._sleep,
+            _http=self.http,
         )
-        clone.http.close()
-        clone.http = self.http
-        clone._owns_http = False
         clone.auth_scheme = self.auth_scheme
         return clone
 
@@ -783,8 +785,6 @@ class MetadataClient(_Core, _Operations):
         clone = self.with_credentials(self._jwt.reveal() if self._jwt else None, self.project_id)
         clone.auth_scheme = scheme
         return clone
-
-    _owns_http = True
 
     def send(self, call: Call) -> httpx.Response:
         """Send a call with auth, observers and retries; the raw response, whatever its status."""

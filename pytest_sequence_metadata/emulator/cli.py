@@ -1,10 +1,11 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
-[--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...]` prints its base URL (and the control
-token when it made one up) and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in
-SECONDS]` prints a JWT the server accepts (minted locally from the secret: no control token needed).
-`--version` prints the package's version.
+[--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...]` prints its base URL and server stack
+(uvloop + httptools with the `[server]` extra, else asyncio + h11), and the control token when it made one
+up, and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
+server accepts (minted locally from the secret: no control token needed). `--version` prints the
+package's version.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from . import Emulator
     from .limits import Limits
-    from .server import bind_socket, serve_forever, socket_url
+    from .server import bind_socket, serve_forever, server_stack, socket_url
 
     try:
         emulator = Emulator(
@@ -147,11 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"sequence-metadata-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    print(f"Sequence Metadata emulator listening on {socket_url(sock)} (Ctrl-C to stop)", flush=True)
+    stack = server_stack()
+    url = socket_url(sock)
+    print(f"Sequence Metadata emulator listening on {url} (uvicorn on {stack}; Ctrl-C to stop)", flush=True)
     if emulator.control_token_generated:  # the operator needs it; a given one is never echoed
         print(f"Control token (X-Emulator-Control-Token header): {emulator.control_token}", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
     with contextlib.suppress(KeyboardInterrupt):
-        serve_forever(emulator, sock, log_level=args.log_level)
+        serve_forever(emulator, sock, log_level=args.log_level, stack=stack)
     print("Sequence Metadata emulator stopped", flush=True)
     return 0
