@@ -1,26 +1,16 @@
-"""Property-based conformance: schemathesis generates requests for every operation of our spec, the
-plugin's `MetadataClient` sends them, and schemathesis' response checks plus the webrpc-aware ones
-(`suite.webrpc`, registered with `@schemathesis.check`) judge the answers.
+"""The schemathesis runner of the conformance suite: schemathesis generates requests for every operation
+of our spec, the plugin's `MetadataClient` sends them, and schemathesis' response checks plus the
+webrpc-aware ones (`suite.webrpc`, registered here with `@schemathesis.check`) judge the answers.
 
 Only schemathesis' documented API is used: `schemathesis.openapi.from_dict`, `schema.parametrize()`
 (`test_conformance` in tests/contract, one test per operation), the project config (phases, generation,
 checks) and `case.validate_response`. The run's plan (target and profile) is applied to the schema
 before the tests are collected (`fit_schema`, called from the contract suite's `pytest_configure`).
 
-Sending through the plugin client is what makes a run careful on a live API: the target's JWT,
-the rate limit, the request budget, and the cleanup ledger (everything a request creates is
-deleted right after it). On top of that every request is *pinned*:
-
-- `projectId` (body or path) is the target's project;
-- a request that writes only ever addresses this run's sandbox (a published collection with a
-  public token, an uploaded image asset and a contract link, all on the ledger) or an id that
-  cannot exist, so a generated DeleteCollection never meets a real collection;
-- whether a request addresses the sandbox is decided from its generated ids (half of them do), so
-  updates, deletes and uploads also reach their success paths and response schemas.
-
-Requests are judged valid or invalid on what is actually sent, read the way the Go server decodes
-it (`contract.gowire`: keys folded, unknown keys and nulls dropped, `2201.0` is not an integer)
-and checked with our spec's validators, not by schemathesis' generation mode.
+Sending through the plugin client is what makes a run careful on a live API: the target's JWT, the
+rate limit, the request budget, and the cleanup ledger (everything a request creates is deleted right
+after it). Each case is pinned first (`pinning`), to the project and to this run's `sandbox` or to
+nothing, and judged valid or invalid as Go reads it (`validity`).
 """
 
 from __future__ import annotations
@@ -28,61 +18,36 @@ from __future__ import annotations
 import contextvars
 import copy
 import functools
-import hashlib
 import json
-import math
-import re
-import zlib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 import hypothesis
 import pytest
 import schemathesis
-from jsonschema import Draft202012Validator
 from schemathesis.core import NOT_SET, NotSet
 
 from pytest_sequence_metadata.client.core import Call
-from pytest_sequence_metadata.client.errors import MetadataError
-from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_blank
 from pytest_sequence_metadata.contract.spec import Operation, Spec, load_spec
 from pytest_sequence_metadata.pytest.runtime import TAG_KEY, Runtime, Target, get_runtime
-from pytest_sequence_metadata.pytest.traffic import RequestBudgetExceeded
 from pytest_sequence_metadata.suite import webrpc
-from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID
+from pytest_sequence_metadata.suite.conformance.pinning import is_write, pin
+from pytest_sequence_metadata.suite.conformance.sandbox import Sandbox
+from pytest_sequence_metadata.suite.conformance.validity import (
+    Prepared,
+    expected_refusal,
+    form_parts,
+    integral_floats,
+    request_violations,
+)
 from pytest_sequence_metadata.suite.profiles import Profile, active_profile
-from pytest_sequence_metadata.suite.samples import tiny_png
 
 if TYPE_CHECKING:
     import httpx
     from schemathesis import BaseSchema, Case, CheckContext, Response
 
-    from pytest_sequence_metadata.client.core import MetadataClient
-
-__all__ = [
-    "SETTINGS",
-    "Conformance",
-    "Plan",
-    "Problem",
-    "Sandbox",
-    "conformance_schema",
-    "expected_refusal",
-    "fit_schema",
-    "request_violations",
-]
-
-_MAX_ID: Final = (1 << 64) - 1
-# Ids at or above this cannot belong to a real resource (far beyond any auto-increment); a write
-# that does not address the sandbox gets such an id.
-_UNREACHABLE_ID: Final = NEVER_COLLECTION_ID
-_TOKEN_ID = re.compile(r"[0-9]{1,78}")
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-_DIGITS = re.compile(r"[0-9]{1,20}")
-_SANDBOX_CHAIN: Final = 1
-_SANDBOX_TOKEN: Final = "1"
 # Schemathesis checks kept as they are: they know nothing of webrpc but nothing webrpc contradicts.
 # `positive_data_acceptance` and `negative_data_rejection` are replaced by the webrpc checks (NotFound
 # is HTTP 400; validity follows Go); `not_a_server_error` by `webrpc_not_server_error`; `ignored_auth`
@@ -137,362 +102,6 @@ class Plan:
             # validates every body against the spec) is held to rejecting all invalid requests.
             strict_negative=emulator,
         )
-
-
-class SandboxError(RuntimeError):
-    """The sandbox could not be set up: the target failed a plain, valid request."""
-
-
-class Sandbox:
-    """Resources of this run that generated writes may touch, created lazily through the owner client.
-
-    A published collection, a public token in it, an image asset with a PNG uploaded, and a contract
-    link. Everything is on the cleanup ledger; `discard()` deletes it after a write changed it, so
-    every request meets the same fresh sandbox (hypothesis replays stay deterministic).
-    """
-
-    def __init__(self, runtime: Runtime, client: MetadataClient) -> None:
-        self.runtime = runtime
-        # Same transport, auth and observers (ledger included), without response validation: a
-        # response that breaks the spec is reported by the test of its own operation, not here.
-        self.client = copy.copy(client)
-        self.client.validate = False
-        self._mark: int | None = None
-        self._collection: int | None = None
-        self._token: str | None = None
-        self._asset: int | None = None
-        self._file_name: str | None = None
-        self._link: tuple[int, str] | None = None
-
-    def _create(self, what: str, action: Callable[[], Any]) -> Any:
-        if self._mark is None:
-            self._mark = self.runtime.ledger.mark()
-        try:
-            return action()
-        except RequestBudgetExceeded:
-            self.discard()
-            raise
-        except (MetadataError, KeyError, TypeError, ValueError) as error:
-            self.discard()  # half a sandbox would make the next case see different state
-            raise SandboxError(f"could not create the sandbox {what}: {error!r}") from error
-
-    @property
-    def collection_id(self) -> int:
-        if self._collection is None:
-            metadata = {
-                "name": self.runtime.unique_name("pytest conformance sandbox"),
-                "description": "Sandbox of the property-based conformance checks",
-                "properties": {TAG_KEY: self.runtime.run_tag()},
-            }
-            answer = self._create("collection", lambda: self.client.create_collection({"metadata": metadata}))
-            collection_id = int(answer["collection"]["id"])
-            self._create("publication", lambda: self.client.publish_collection(collection_id))
-            self._collection = collection_id
-        return self._collection
-
-    @property
-    def token_id(self) -> str:
-        if self._token is None:
-            collection_id = self.collection_id
-            token = {"tokenId": _SANDBOX_TOKEN, "name": "Sandbox token", "description": "Conformance"}
-            self._create("token", lambda: self.client.create_token(collection_id, token, private=False))
-            self._token = _SANDBOX_TOKEN
-        return self._token
-
-    @property
-    def asset_id(self) -> int:
-        if self._asset is None:
-            collection_id, token_id = self.collection_id, self.token_id
-            asset = self._create(
-                "asset",
-                lambda: self.client.create_asset(
-                    {"collectionId": collection_id, "tokenId": token_id, "metadataField": "image"}
-                )["asset"],
-            )
-            uploaded = self._create(
-                "upload",
-                lambda: self.client.upload_asset(
-                    collection_id, asset["id"], tiny_png(), filename="image.png", content_type="image/png"
-                ),
-            )
-            self._asset = int(asset["id"])
-            self._file_name = str(uploaded.get("url") or "image.png").rsplit("/", 1)[-1]
-        return self._asset
-
-    @property
-    def file_name(self) -> str:
-        self.asset_id  # noqa: B018 - the file exists once the asset is uploaded
-        assert self._file_name is not None
-        return self._file_name
-
-    @property
-    def link(self) -> tuple[int, str]:
-        if self._link is None:
-            collection_id = self.collection_id
-            address = salted_address(self.runtime.run_id, f"sandbox-{collection_id}")
-            body = {"chainId": _SANDBOX_CHAIN, "contractAddress": address, "collectionId": collection_id}
-            self._create("contract link", lambda: self.client.create_contract_collection(body))
-            self._link = (_SANDBOX_CHAIN, address)
-        return self._link
-
-    def discard(self) -> None:
-        """Delete everything of the sandbox; the next request that needs it gets a fresh one."""
-        if self._mark is not None:
-            self.runtime.ledger.clean(since=self._mark)
-        self._mark = self._collection = self._token = self._asset = self._file_name = self._link = None
-
-
-def salted_address(run_id: str, value: str) -> str:
-    """A contract address derived from `value` that no real contract link of the project has."""
-    return "0x" + hashlib.sha256(f"{run_id}:{value.lower()}".encode()).hexdigest()[:40]
-
-
-# --- what a request addresses -------------------------------------------------------------------
-
-Kind = Literal["project", "collection", "token", "asset", "chain", "address", "file"]
-
-
-@dataclass(slots=True)
-class _Slot:
-    """One place in a request that names a project or a resource."""
-
-    container: dict[str, Any]
-    key: str
-    kind: Kind
-    new: bool  # names the resource the request creates, not an existing one
-    in_path: bool
-
-    @property
-    def value(self) -> Any:
-        return self.container[self.key]
-
-    def set(self, value: Any) -> None:
-        self.container[self.key] = str(value) if self.in_path else value
-
-    def valid(self) -> bool:
-        """Whether the value can name something (invalid values address nothing and stay as they are)."""
-        value = self.value
-        if self.in_path:
-            text = unquote(str(value))
-            if self.kind == "file":
-                return bool(text) and "/" not in text
-            if self.kind == "token":
-                return _TOKEN_ID.fullmatch(text) is not None
-            return _DIGITS.fullmatch(text) is not None and 0 < int(text) <= _MAX_ID
-        if self.kind == "address":
-            return isinstance(value, str) and _ADDRESS.fullmatch(value) is not None
-        if self.kind == "token":  # a big integer: Go takes a decimal string or a JSON integer
-            if isinstance(value, str):
-                return _TOKEN_ID.fullmatch(value) is not None
-            return _is_int(value) and value >= 0
-        return _is_int(value) and 0 < value <= _MAX_ID
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-_BODY_KEYS: Final[dict[str, Kind]] = {
-    "projectid": "project",
-    "collectionid": "collection",
-    "assetid": "asset",
-    "tokenid": "token",
-    "chainid": "chain",
-    "contractaddress": "address",
-}
-# Objects whose keys also address resources, with the kind their own `id` names. (Not `token`:
-# its tokenId is the token being written, never an existing one.)
-_NESTED: Final[dict[str, Kind | None]] = {
-    "collection": "collection",
-    "asset": "asset",
-    "contractcollection": None,  # its `id` is not read by the server
-}
-_PATH_KEYS: Final[dict[str, Kind]] = {
-    "projectId": "project",
-    "collectionId": "collection",
-    "tokenId": "token",
-    "assetId": "asset",
-    "assetRef": "asset",
-    "fileName": "file",
-}
-
-
-def _folded(key: Any) -> str:
-    # Go's encoding/json matches keys case-insensitively (with Unicode simple folding).
-    return str(key).casefold()
-
-
-def _slots(operation: Operation, body: Any, path: dict[str, Any]) -> list[_Slot]:
-    slots = [
-        _Slot(path, name, kind, new=False, in_path=True)
-        for name, kind in _PATH_KEYS.items()
-        # assetRef is an asset id or an asset type (image, ...): only the id addresses anything
-        if name in path and (name != "assetRef" or _DIGITS.fullmatch(unquote(str(path[name]))))
-    ]
-    if not isinstance(body, dict) or operation.kind != "rpc":
-        return slots
-    creates = operation.operation_id.startswith("Create")
-    for key, value in body.items():
-        folded = _folded(key)
-        if folded in _BODY_KEYS:
-            slots.append(_Slot(body, key, _BODY_KEYS[folded], new=False, in_path=False))
-        elif folded in _NESTED and isinstance(value, dict):
-            for inner in value:
-                inner_folded = _folded(inner)
-                kind: Kind | None = _NESTED[folded] if inner_folded == "id" else _BODY_KEYS.get(inner_folded)
-                if kind is None:
-                    continue
-                # A create names its new resource by the object's own id (a new contract link by its
-                # chain and address): never the sandbox's own.
-                new = creates and (
-                    inner_folded == "id" or (folded == "contractcollection" and kind in ("chain", "address"))
-                )
-                slots.append(_Slot(value, inner, kind, new=new, in_path=False))
-    return slots
-
-
-def _is_write(operation: Operation) -> bool:
-    return operation.method != "GET" and not operation.operation_id.startswith(("Get", "List"))
-
-
-# --- what a request is, and whether it fits the spec ---------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One way a request breaks the spec, and the webrpc error it alone calls for (if one does)."""
-
-    text: str
-    refusal: str | None = None
-
-    def __str__(self) -> str:
-        return self.text
-
-
-_BAD_REQUEST: Final = "WebrpcBadRequest"
-_REQUIRED: Final = "RequiredArgument"
-
-
-@dataclass(slots=True)
-class Prepared:
-    """A case made sendable: the call, what it carries, and whether it addresses the sandbox."""
-
-    call: Call
-    body: Any  # the JSON body sent, NOT_SET for none
-    form: dict[str, bytes] | None  # the multipart fields sent
-    path: dict[str, str]  # path parameters as the server reads them
-    sandboxed: bool
-    problems: list[Problem] = field(default_factory=list)
-
-
-def request_violations(spec: Spec, operation: Operation, prepared: Prepared) -> list[Problem]:
-    """How the request as sent breaks the spec (empty when it fits), judged like the Go server."""
-    problems: list[Problem] = []
-    if prepared.call.method != operation.method:
-        problems.append(Problem(f"method {prepared.call.method} is not {operation.method}"))
-    problems.extend(Problem(text) for text in _path_violations(spec, operation, prepared.path))
-    if operation.request_media_type == "application/json":
-        if isinstance(prepared.body, NotSet):
-            problems.append(Problem("the JSON request body is missing", _BAD_REQUEST))
-        else:
-            problems.extend(_body_violations(spec, operation.operation_id, prepared.body))
-    elif operation.request_media_type == "multipart/form-data":
-        form = prepared.form or {}
-        if "file" not in form:
-            problems.append(Problem("the multipart field `file` is missing"))
-        elif not form["file"]:
-            # Not in the schema: an empty upload is refused with InvalidArgument [A:upload-rules].
-            problems.append(Problem("the uploaded file is empty (emulator assumption upload-rules)"))
-    return problems
-
-
-def expected_refusal(problems: list[Problem]) -> str | None:
-    """The webrpc error an invalid request must get, where its problems leave no choice.
-
-    A body Go cannot decode gets WebrpcBadRequest (generated webrpc code); a body whose only
-    problems are missing required arguments gets RequiredArgument.
-    """
-    refusals = {problem.refusal for problem in problems}
-    if _BAD_REQUEST in refusals:
-        return _BAD_REQUEST
-    return _REQUIRED if problems and refusals == {_REQUIRED} else None
-
-
-def _body_violations(spec: Spec, operation_id: str, body: Any) -> Iterator[Problem]:
-    # The body as the Go server reads it (keys folded, unknown keys and nulls dropped, big integers
-    # as decimal strings), then checked against the request schema.
-    try:
-        args = decode_request(operation_id, json.dumps(body).encode())
-    except DecodeError as error:
-        yield Problem(f"the Go server cannot decode it: {error}", _BAD_REQUEST)
-        return
-    for violation in spec.request_validator(operation_id).errors(args):
-        yield Problem(str(violation), _REQUIRED if violation.keyword == "required" else None)
-    if operation_id in ("CreateCollection", "UpdateCollection"):
-        name = ((args.get("collection") or {}).get("metadata") or {}).get("name")
-        if isinstance(name, str) and name and is_blank(name):
-            # Not in the schema (minLength 1 only): InvalidArgument [A:empty-collection-name].
-            yield Problem("collection.metadata.name is blank (emulator assumption empty-collection-name)")
-
-
-@functools.cache
-def _path_schemas(spec: Spec, operation_id: str) -> dict[str, tuple[Mapping[str, Any], Draft202012Validator]]:
-    found: dict[str, tuple[Mapping[str, Any], Draft202012Validator]] = {}
-    for parameter in spec.operation(operation_id).definition.get("parameters", []):
-        parameter = webrpc.resolve(spec.raw, parameter)
-        if parameter.get("in") == "path":
-            schema = webrpc.resolve(spec.raw, parameter["schema"])
-            found[parameter["name"]] = (schema, Draft202012Validator(dict(schema)))
-    return found
-
-
-def _path_violations(spec: Spec, operation: Operation, path: Mapping[str, str]) -> Iterator[str]:
-    for name, (schema, validator) in _path_schemas(spec, operation.operation_id).items():
-        text = path.get(name)
-        if text is None:
-            yield f"path parameter {name} is missing"
-        elif schema.get("type") == "integer":
-            low, high = schema.get("minimum", 0), schema.get("maximum", _MAX_ID)
-            if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
-                yield f"path parameter {name}={text!r} is not an integer in [{low}, {high}]"
-        # JSON Schema's `$` does not match before a final newline; Python's does.
-        elif "\n" in text or not validator.is_valid(text):
-            yield f"path parameter {name}={text!r} does not match {json.dumps(dict(schema))[:80]}"
-
-
-def _integral_floats(value: Any) -> Any:
-    """`2201.0` -> `2201`: Go reads integer fields from integer literals only."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _integral_floats(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_integral_floats(v) for v in value]
-    return value
-
-
-def _part(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass")
-    return json.dumps(value).encode()
-
-
-def _form(body: Any) -> dict[str, bytes]:
-    """The multipart fields of a generated form, one part per name (a repeated field sends its first)."""
-    if isinstance(body, NotSet):
-        return {}
-    if not isinstance(body, dict):
-        return {"value": _part(body)}
-    form: dict[str, bytes] = {}
-    for name, value in body.items():
-        if isinstance(value, list):
-            if not value:
-                continue
-            value = value[0]
-        form[str(name)] = _part(value)
-    return form
 
 
 # --- the schema and the run -----------------------------------------------------------------------
@@ -607,7 +216,7 @@ class Conformance:
             # What the request created goes now, and a sandbox it wrote to too (even a refused
             # write can leave traces): every case meets the same state, as hypothesis replays need.
             ledger.clean(since=mark)
-            if prepared.sandboxed and _is_write(operation):
+            if prepared.sandboxed and is_write(operation):
                 self.sandbox.discard()
 
     def prepare(self, operation: Operation, case: Case[Any]) -> Prepared | None:
@@ -620,17 +229,17 @@ class Conformance:
             return None
         meta = case.meta
         if meta is not None and meta.generation.mode.is_positive:
-            case.path_parameters = _integral_floats(case.path_parameters)
-            case.body = _integral_floats(case.body)
+            case.path_parameters = integral_floats(case.path_parameters)
+            case.body = integral_floats(case.body)
         body, path = case.body, case.path_parameters
         if operation.operation_id == "CreateCollection":
             self._tag(body)
-        sandboxed = self._pin(operation, body, path)
+        sandboxed = pin(operation, body, path, project_id=self.target.project_id, sandbox=self.sandbox)
         case.body, case.path_parameters = body, path  # let schemathesis see the edits
         wire_path = {name: unquote(str(value)) for name, value in path.items()}
         call_path, secured = case.formatted_path, operation.secured
         if operation.request_media_type == "multipart/form-data":
-            form = _form(body)
+            form = form_parts(body)
             media = (case.multipart_content_types or {}).get("file", "")
             content_type = media if media and "*" not in media else "application/octet-stream"
             files = {
@@ -659,43 +268,6 @@ class Conformance:
         metadata = collection.get("metadata") if isinstance(collection, dict) else None
         if isinstance(metadata, dict) and isinstance(metadata.get("properties", {}), dict):
             metadata["properties"] = {**metadata.get("properties", {}), TAG_KEY: self.runtime.run_tag()}
-
-    def _pin(self, operation: Operation, body: Any, path: dict[str, Any]) -> bool:
-        """Pin projectId, and point the request at the sandbox or at nothing; True for the sandbox."""
-        slots = [slot for slot in _slots(operation, body, path) if slot.valid()]
-        addressing = [slot for slot in slots if slot.kind != "project" and not slot.new]
-        # Half of the requests go to the sandbox, chosen by their generated ids (stable on replay).
-        key = json.dumps([[slot.kind, str(slot.value)] for slot in addressing])
-        sandboxed = bool(addressing) and zlib.crc32(key.encode()) % 2 == 0
-        write = _is_write(operation)
-        for slot in slots:
-            if slot.kind == "project":
-                slot.set(self.target.project_id)
-            elif slot.new or (write and not sandboxed):
-                self._unreachable(slot)
-            elif sandboxed:
-                self._to_sandbox(slot)
-        return sandboxed
-
-    def _unreachable(self, slot: _Slot) -> None:
-        if slot.kind == "address":
-            slot.set(salted_address(self.runtime.run_id, str(slot.value)))
-        elif slot.kind in ("collection", "asset") and int(unquote(str(slot.value))) < _UNREACHABLE_ID:
-            slot.set(_UNREACHABLE_ID)
-
-    def _to_sandbox(self, slot: _Slot) -> None:
-        sandbox = self.sandbox
-        if slot.kind == "collection":
-            slot.set(sandbox.collection_id)
-        elif slot.kind == "token":
-            slot.set(sandbox.token_id if isinstance(slot.value, str) else int(sandbox.token_id))
-        elif slot.kind == "asset":
-            slot.set(sandbox.asset_id)
-        elif slot.kind == "file":
-            slot.set(sandbox.file_name)
-        elif slot.kind in ("chain", "address"):
-            chain, address = sandbox.link
-            slot.set(chain if slot.kind == "chain" else address)
 
     def _judged(self, operation: Operation, prepared: Prepared) -> _Judged:
         return _Judged(
