@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
+from pytest_sequence_metadata.client import errors
 from pytest_sequence_metadata.client.core import (
     AsyncMetadataClient,
     Call,
     ClientObserver,
     MetadataClient,
     RetryPolicy,
-    errors,
     retry_after_seconds,
 )
 from pytest_sequence_metadata.contract.errors import ERROR_TABLE

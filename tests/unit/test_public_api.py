@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import pytest_sequence_metadata as package
-from pytest_sequence_metadata.client.core import errors
+from pytest_sequence_metadata.client import errors
 
 HEAVY = ("httpx", "jsonschema", "starlette", "uvicorn", "yaml", "jwt", "tenacity", "anyio")
 
