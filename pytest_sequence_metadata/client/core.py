@@ -31,6 +31,7 @@ from pytest_sequence_metadata.client.errors import (
     error_from_body,
 )
 from pytest_sequence_metadata.client.redaction import REDACTED, Secret, redact
+from pytest_sequence_metadata.contract.media import JSON, media_type
 from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations
 from pytest_sequence_metadata.contract.spec import Spec, load_spec
 from pytest_sequence_metadata.contract.types import (
@@ -638,8 +639,7 @@ class _Core:
         return body
 
     def _parse_json(self, call: Call, response: httpx.Response) -> Any:
-        mime = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if mime != "application/json":
+        if media_type(response.headers.get("content-type")) != JSON:
             raise self._bad_response(call, response)
         try:
             return response.json()

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from pytest_sequence_metadata.client.core import Call
+from pytest_sequence_metadata.contract.media import media_type
+from pytest_sequence_metadata.suite.webrpc import Answer
 
 if TYPE_CHECKING:
     import httpx
@@ -28,23 +29,6 @@ def never_token_id() -> str:
     return str(10**37 + secrets.randbelow(9 * 10**37))
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What a route answered, reduced to what a caller can observe."""
-
-    status: int
-    media_type: str
-    body: bytes
-
-    @property
-    def visible(self) -> bool:
-        return self.status == 200
-
-    def describe(self) -> str:
-        excerpt = self.body[:160].decode("utf-8", "replace")
-        return f"HTTP {self.status} {self.media_type or '(no content type)'} {excerpt!r}"
-
-
 def _mask(body: bytes, ids: Iterable[str | int]) -> bytes:
     text = body.decode("utf-8", "replace")
     for value in sorted({str(v) for v in ids}, key=len, reverse=True):
@@ -53,8 +37,10 @@ def _mask(body: bytes, ids: Iterable[str | int]) -> bytes:
 
 
 def answer(response: httpx.Response, mask: Iterable[str | int] = ()) -> Answer:
-    media_type = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
-    return Answer(response.status_code, media_type, _mask(response.content, mask))
+    """The response with the given ids masked in its body (a server may echo the id it was asked for)."""
+    return Answer(
+        response.status_code, media_type(response.headers.get("content-type")), _mask(response.content, mask)
+    )
 
 
 class PublicView:

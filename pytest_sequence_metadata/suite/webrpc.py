@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.media import JSON as _JSON
+from pytest_sequence_metadata.contract.media import media_type
 
 if TYPE_CHECKING:
     from pytest_sequence_metadata.contract.spec import Operation, Spec
@@ -41,7 +43,6 @@ STATE_ERRORS: Final = frozenset(
 INPUT_ERRORS: Final = frozenset(
     {"WebrpcBadRequest", "RequiredArgument", "InvalidArgument", "ValidationFailed", "WebrpcBadRoute"}
 )
-_JSON: Final = "application/json"
 
 
 class WebrpcViolation(AssertionError):
@@ -66,7 +67,10 @@ class _ResponseLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The parts of a response the checks read: status, media type, body and its JSON (if any)."""
+    """What a response says, reduced to what a caller can observe: status, media type, body (and its JSON).
+
+    The webrpc checks read it, and the privacy oracle compares two of them (with ids masked).
+    """
 
     status: int
     media_type: str
@@ -76,12 +80,17 @@ class Answer:
     def of(cls, response: _ResponseLike | Answer) -> Answer:
         if isinstance(response, Answer):
             return response
-        value = response.headers.get("content-type")
-        # httpx gives a string; schemathesis' Response gives the list of header values.
-        if isinstance(value, list):
-            value = value[0] if value else None
-        media_type = str(value or "").split(";", 1)[0].strip().lower()
-        return cls(response.status_code, media_type, bytes(response.content))
+        return cls(
+            response.status_code, media_type(response.headers.get("content-type")), bytes(response.content)
+        )
+
+    @property
+    def visible(self) -> bool:
+        return self.status == 200
+
+    def describe(self) -> str:
+        excerpt = self.content[:160].decode("utf-8", "replace")
+        return f"HTTP {self.status} {self.media_type or '(no content type)'} {excerpt!r}"
 
     def json(self) -> Any:
         """The decoded body, or None when it is not JSON."""
