@@ -14,6 +14,11 @@ guide's flow) carries one mark per rule, so its failure counts against each of t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, Literal
+
+# Who may call: the project's owner (its JWT), anyone (no credentials), another project's owner.
+Identity = Literal["owner", "anonymous", "other"]
+IDENTITIES: Final[tuple[Identity, ...]] = ("owner", "anonymous", "other")
 
 
 @dataclass(frozen=True, slots=True)

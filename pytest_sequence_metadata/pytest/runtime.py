@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pytest
 
+from pytest_sequence_metadata.contract.privacy import Identity
 from pytest_sequence_metadata.pytest.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.pytest.traffic import TrafficStats
 
 TAG_KEY: Final = "pytest-sequence-metadata"
-Identity = Literal["owner", "anonymous", "other"]
 
 
 @dataclass(frozen=True, slots=True)

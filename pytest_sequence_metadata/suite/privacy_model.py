@@ -19,8 +19,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-Identity = Literal["owner", "anonymous", "other"]
-IDENTITIES: Final[tuple[Identity, ...]] = ("owner", "anonymous", "other")
+from pytest_sequence_metadata.contract.privacy import IDENTITIES, Identity
+
 Outcome = Literal["visible", "hidden", "absent"]
 
 # The file name used to probe the public file route of a token that never had a file.
