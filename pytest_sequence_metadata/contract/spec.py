@@ -48,8 +48,13 @@ def spec_path() -> Path:
     )
 
 
+def is_integer(value: object) -> bool:
+    """A JSON integer as the spec means it: a Python int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _is_integer(_checker: Any, instance: object) -> bool:
-    return isinstance(instance, int) and not isinstance(instance, bool)
+    return is_integer(instance)
 
 
 def _is_rfc3339(instance: object) -> bool:

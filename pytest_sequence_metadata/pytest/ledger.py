@@ -17,6 +17,7 @@ from pytest_sequence_metadata.client.core import Call, ClientObserver
 from pytest_sequence_metadata.client.errors import NotFoundError
 from pytest_sequence_metadata.client.redaction import redact
 from pytest_sequence_metadata.contract.operations import Resource, operations
+from pytest_sequence_metadata.contract.spec import is_integer
 
 if TYPE_CHECKING:
     import httpx
@@ -159,7 +160,7 @@ class CleanupLedger:
             known = self._by_token.get(jwt)
             if known is not None:
                 return known
-            project_id = project if isinstance(project, int) and not isinstance(project, bool) else None
+            project_id = project if is_integer(project) else None
             name = f"project {project_id} (another JWT)" if project_id is not None else "another JWT"
             count = 1
             while name in self.deleters or name in self.projects:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 from pytest_sequence_metadata.contract.media import JSON as _JSON
 from pytest_sequence_metadata.contract.media import media_type
+from pytest_sequence_metadata.contract.spec import is_integer
 
 if TYPE_CHECKING:
     from pytest_sequence_metadata.contract.spec import Operation, Spec
@@ -117,10 +118,6 @@ def _describe(envelope: Mapping[str, Any]) -> str:
     return f"{text}: {str(cause)[:200]}" if cause else text
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def check_not_server_error(response: _ResponseLike | Answer) -> None:
     """No request, valid or not, may make the service fail with a 5xx."""
     answer = Answer.of(response)
@@ -168,12 +165,12 @@ def _envelope_problems(body: Mapping[str, Any], status: int, operation: Operatio
         if not isinstance(body.get(key), str):
             yield f"`{key}` must be a string, got {body.get(key)!r}"
     for key in ("code", "status"):
-        if not _is_int(body.get(key)):
+        if not is_integer(body.get(key)):
             yield f"`{key}` must be an integer, got {body.get(key)!r}"
     if "cause" in body and not isinstance(body["cause"], str):
         yield f"`cause` must be a string when present, got {body['cause']!r}"
     name, code, said = body.get("error"), body.get("code"), body.get("status")
-    if _is_int(said) and said != status:
+    if is_integer(said) and said != status:
         yield f"the envelope says status {said} but the answer is HTTP {status}"
     if not isinstance(name, str):
         return
@@ -181,7 +178,7 @@ def _envelope_problems(body: Mapping[str, Any], status: int, operation: Operatio
     if kind is None:
         yield f"{name!r} is not an error of the webrpc table"
         return
-    if _is_int(code) and code != kind.code:
+    if is_integer(code) and code != kind.code:
         yield f"{kind.name} has code {kind.code} in the table, not {code}"
     if not _expected_status(kind, operation, status):
         yield f"{kind.name} travels with HTTP {kind.status} in the table, not {status}"

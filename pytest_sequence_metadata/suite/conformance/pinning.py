@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
-from pytest_sequence_metadata.contract.spec import Operation
+from pytest_sequence_metadata.contract.spec import Operation, is_integer
 from pytest_sequence_metadata.suite.conformance.sandbox import Sandbox, salted_address
 from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID
 
@@ -61,12 +61,8 @@ class _Slot:
         if self.kind == "token":  # a big integer: Go takes a decimal string or a JSON integer
             if isinstance(value, str):
                 return _TOKEN_ID.fullmatch(value) is not None
-            return _is_int(value) and value >= 0
-        return _is_int(value) and 0 < value <= MAX_ID
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+            return is_integer(value) and value >= 0
+        return is_integer(value) and 0 < value <= MAX_ID
 
 
 _BODY_KEYS: Final[dict[str, Kind]] = {
