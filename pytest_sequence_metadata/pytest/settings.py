@@ -2,8 +2,8 @@
 
 Precedence is CLI > environment > ini > default; secrets (JWTs) are never read from ini files.
 Every problem becomes a one-line `pytest.UsageError` naming the setting, what is wrong and how to
-set it. Nothing here imports the emulator, and httpx only to parse a given URL (guard.py), so the
-plugin stays cheap to load.
+set it. Of the emulator only its import-light facade is read (the in-process URL), and httpx only to
+parse a given URL (guard.py), so the plugin stays cheap to load.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pytest_sequence_metadata.client.redaction import (
     Secret,
     register_short_secret,
 )
+from pytest_sequence_metadata.emulator import IN_PROCESS_URL
 from pytest_sequence_metadata.pytest.guard import PRODUCTION_HOST, BadURL, parse_base_url
 
-EMULATOR_BASE_URL: Final = "http://sequence-metadata.emulator"  # emulator.IN_PROCESS_URL
 EMULATOR_OWNER_PROJECT: Final = 1
 EMULATOR_OTHER_PROJECT: Final = 2
 PROFILES: Final = ("quick", "nightly")
@@ -205,7 +205,7 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return self.url or EMULATOR_BASE_URL
+        return self.url or IN_PROCESS_URL
 
     @property
     def is_production(self) -> bool:
