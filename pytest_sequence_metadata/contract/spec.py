@@ -217,11 +217,6 @@ class Spec:
                     ),
                 )
 
-    @property
-    def deviations(self) -> list[dict[str, Any]]:
-        """The recorded deliberate differences from the upstream document."""
-        return list(self.raw.get("x-deviations", []))
-
     def operation(self, operation_id: str) -> Operation:
         try:
             return self.operations[operation_id]
@@ -282,12 +277,6 @@ class Spec:
                 validator = self._compile(f"{operation_id} response {key}", schema_ref)
             self._response[(operation_id, key)] = validator
         return self._response[(operation_id, key)]
-
-    def schema_validator(self, name: str) -> SchemaValidator:
-        """A validator for `#/components/schemas/<name>`."""
-        if name not in self.raw.get("components", {}).get("schemas", {}):
-            raise UsageError(f"the spec has no component schema {name!r}")
-        return self._compile(name, f"{_DOC_URI}#/components/schemas/{name}")
 
     def compile_all(self) -> int:
         """Build every validator now (the first validation would otherwise pay for it).

@@ -42,10 +42,6 @@ class Faults:
         self._rules: list[FaultRule] = []
         self._rng = random.Random(seed)
 
-    def seed(self, seed: int | None) -> None:
-        with self._lock:
-            self._rng.seed(seed)
-
     def _add(self, rule: FaultRule) -> FaultRule:
         if not rule.operation:
             raise ValueError("operation is required (an operationId, or '*' for every operation)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -94,7 +93,6 @@ def test_operations_are_read_with_kind_security_and_media_type(small: Path) -> N
     file = spec.operation("GetThingFile")
     assert (file.method, file.kind, file.secured, file.request_media_type) == ("GET", "rest", False, None)
     assert spec.version == "9.9.9"
-    assert spec.deviations[0]["id"] == "one"
 
 
 def test_load_is_cached_per_file(small: Path) -> None:
@@ -158,9 +156,7 @@ def test_bundled_spec_is_found_and_loads() -> None:
     assert path.name == "sequence-metadata.yaml"
     spec = load_spec()
     assert spec.operations
-    started = time.perf_counter()
-    assert load_spec() is spec
-    assert time.perf_counter() - started < 1.0  # cached: no second parse
+    assert load_spec() is spec  # cached: the same object, no second parse
 
 
 def test_the_parsed_spec_is_cached_on_disk_by_content(
