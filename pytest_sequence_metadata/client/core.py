@@ -763,28 +763,41 @@ class MetadataClient(_Core, _Operations):
         self._owns_http = _http is None
         self.http = _http or httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
 
-    def with_credentials(self, jwt: str | None, project_id: ProjectArg = UNSET) -> MetadataClient:
-        """A client on the same transport, spec and observers but another identity."""
+    def clone(
+        self,
+        *,
+        credentials: tuple[str | None, ProjectArg] | None = None,
+        auth_scheme: str | None = None,
+        validate: bool | None = None,
+    ) -> MetadataClient:
+        """A client on the same connections, spec and observers, with what is given changed.
+
+        `credentials` is `(jwt, project_id)` (`project_id=UNSET`: the JWT's claim). The one way to
+        derive a client: `with_credentials` and `with_auth_scheme` are its two common uses.
+        """
+        jwt, project_id = credentials or (self._jwt.reveal() if self._jwt else None, self.project_id)
         clone = MetadataClient(
             self.base_url,
             jwt=jwt,
             project_id=project_id,
             timeout=self.timeout,
             retry=self.retry,
-            validate=self.validate,
+            validate=self.validate if validate is None else validate,
             spec=self._spec,
             observers=self.observers,
             sleep=self._sleep,
             _http=self.http,
         )
-        clone.auth_scheme = self.auth_scheme
+        clone.auth_scheme = self.auth_scheme if auth_scheme is None else auth_scheme
         return clone
+
+    def with_credentials(self, jwt: str | None, project_id: ProjectArg = UNSET) -> MetadataClient:
+        """A client on the same transport, spec and observers but another identity."""
+        return self.clone(credentials=(jwt, project_id))
 
     def with_auth_scheme(self, scheme: str) -> MetadataClient:
         """The same identity, sending `Authorization: <scheme> <jwt>` (official clients send `BEARER`)."""
-        clone = self.with_credentials(self._jwt.reveal() if self._jwt else None, self.project_id)
-        clone.auth_scheme = scheme
-        return clone
+        return self.clone(auth_scheme=scheme)
 
     def send(self, call: Call) -> httpx.Response:
         """Send a call with auth, observers and retries; the raw response, whatever its status."""

@@ -177,6 +177,32 @@ def test_validation_can_be_switched_off() -> None:
     assert client.get_collection(7) == {"collection": {"id": "odd"}}
 
 
+def test_clones_share_connections_and_observers_and_change_only_what_is_given() -> None:
+    recorder = Recorder(json_response(200, {"collection": {"id": "odd"}}))
+    seen: list[str] = []
+
+    class Seen(ClientObserver):
+        def before_send(self, call: Call, attempt: int) -> None:
+            seen.append(call.operation_id)
+
+    parent = make_client(recorder, observers=[Seen()])
+    lenient = parent.clone(validate=False)
+    assert lenient.get_collection(7) == {"collection": {"id": "odd"}}  # the parent would refuse it
+    assert lenient.http is parent.http
+    assert lenient.project_id == 1
+    assert recorder.requests[-1].headers["authorization"] == f"Bearer {JWT}"
+    shouting = parent.with_auth_scheme("BEARER")
+    with pytest.raises(errors.SchemaViolationError):
+        shouting.get_collection(7)  # validates like its parent
+    assert recorder.requests[-1].headers["authorization"] == f"BEARER {JWT}"
+    anonymous = parent.with_credentials(None, None)
+    anonymous.clone(validate=False).get_collection(7)
+    assert "authorization" not in recorder.requests[-1].headers
+    assert seen == ["GetCollection"] * 3
+    lenient.close()
+    assert not parent.http.is_closed  # a clone never closes its parent's connections
+
+
 def test_429_is_retried_honouring_retry_after() -> None:
     limited = json_response(429, errors.ERRORS_BY_NAME["RateLimited"].body(), {"Retry-After": "2"})
     recorder = Recorder(limited, json_response(200, {"collection": collection()}))

@@ -6,7 +6,6 @@ reached them, so each case meets the same fresh state (hypothesis replays stay d
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -39,8 +38,7 @@ class Sandbox:
         self.runtime = runtime
         # Same transport, auth and observers (ledger included), without response validation: a
         # response that breaks the spec is reported by the test of its own operation, not here.
-        self.client = copy.copy(client)
-        self.client.validate = False
+        self.client = client.clone(validate=False)
         self._mark: int | None = None
         self._collection: int | None = None
         self._token: str | None = None
