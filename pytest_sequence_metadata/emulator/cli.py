@@ -1,8 +1,9 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
-[--base-url URL] [--mutation NAME ...]` prints its base URL (and the control token when it made one up)
-and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
+[--base-url URL] [--mutation NAME ...] [--data-dir DIR] [--seed FILE] [--log-requests]
+[--journal-size N]` prints its base URL (and the control token when it made one up) and serves until
+Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
 server accepts (minted locally from the secret: no control token needed).
 """
 
@@ -75,6 +76,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--mutation", action="append", default=[], metavar="NAME", help="turn on an injected bug (repeatable)"
     )
     serve.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep the state in SQLite in DIR, saved before each write is answered (default: in memory)",
+    )
+    serve.add_argument(
+        "--seed",
+        metavar="FILE",
+        help="start from this state file (JSON or YAML, the /_emulator/state format); with --data-dir, "
+        "only when the directory holds no state yet",
+    )
+    serve.add_argument(
+        "--log-requests", action="store_true", help="print one line per answered request to stdout"
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="exchanges GET /_emulator/requests keeps (default 1000, oldest dropped)",
+    )
+    serve.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -107,18 +129,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from . import Emulator
     from .limits import Limits
+    from .persistence import StoreLocked
     from .server import bind_socket, serve_forever, socket_url
+    from .state import StateError
 
+    try:
+        limits = Limits.parse(args.limit)
+    except ValueError as exc:
+        parser.error(str(exc))
     try:
         emulator = Emulator(
             jwt_secret=secret,
             base_url=args.base_url,
             mutations=args.mutation,
             control_token=args.control_token,
-            limits=Limits.parse(args.limit),
+            limits=limits,
+            journal_entries=args.journal_size,
+            data_dir=args.data_dir,
         )
+    except (StoreLocked, OSError, StateError) as exc:  # the data directory: in use, unusable, damaged
+        print(f"sequence-metadata-emulator: --data-dir: {exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         parser.error(str(exc))
+    if args.seed and not emulator.restored_from_disk:
+        try:
+            emulator.restore(args.seed)
+        except StateError as exc:
+            print(f"sequence-metadata-emulator: --seed {args.seed}: {exc}", file=sys.stderr)
+            emulator.close()
+            return 1
+    if args.log_requests:
+        emulator.requests.on_record = lambda exchange: print(exchange.line(), flush=True)
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
@@ -128,7 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if emulator.control_token_generated:  # the operator needs it; a given one is never echoed
         print(f"Control token (X-Emulator-Control-Token header): {emulator.control_token}", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
-    with contextlib.suppress(KeyboardInterrupt):
-        serve_forever(emulator, sock, log_level=args.log_level)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_forever(emulator, sock, log_level=args.log_level)
+    finally:
+        emulator.close()
     print("Sequence Metadata emulator stopped", flush=True)
     return 0
