@@ -13,7 +13,7 @@ import httpx
 import jsonschema
 import pytest
 import yaml
-from emulator_support import GIF_1x1, CONTROL_TOKEN, Api, png_bytes, start_standalone
+from emulator_support import CONTROL_TOKEN, Api, GIF_1x1, png_bytes, start_standalone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,10 +30,13 @@ def populated(api: Api) -> int:
     api.token(cid, "8", private=False)
     api.image(cid, "7")
     api.call("CreateAsset", {"asset": {"collectionId": cid, "metadataField": "audio"}})  # no file yet
-    api.call("CreateContractCollection", {
-        "projectId": 1,
-        "contractCollection": {"chainId": 137, "contractAddress": ADDRESS, "collectionId": cid}
-    })
+    api.call(
+        "CreateContractCollection",
+        {
+            "projectId": 1,
+            "contractCollection": {"chainId": 137, "contractAddress": ADDRESS, "collectionId": cid},
+        },
+    )
     api.collection("Elsewhere", project=2)
     return cid
 
@@ -45,27 +48,41 @@ def test_dump_shows_everything_with_files_as_sizes_and_hashes(api: Api) -> None:
     assert (dumped["format"], dumped["version"]) == (FORMAT, 1)
     assert set(dumped["projects"]) == {"1", "2"}
     [collection] = dumped["projects"]["1"]["collections"]
-    assert collection["id"] == cid and collection["private"] is False
+    assert collection["id"] == cid
+    assert collection["private"] is False
     assert collection["metadata"] == {"name": "Harbor Lights", "description": "Lighthouses"}
     assert [(t["tokenId"], t["private"]) for t in collection["tokens"]] == [("7", True), ("8", False)]
     assert collection["tokens"][0]["metadata"]["attributes"] == [{"trait_type": "Level", "value": 3}]
     image, audio = collection["assets"]
     data = png_bytes(3, 2)
-    assert image["file"] == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "mediaType": "image/png"}
+    assert image["file"] == {
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "mediaType": "image/png",
+    }
     assert (image["tokenId"], image["metadataField"], image["filename"]) == ("7", "image", "image.png")
-    assert audio["file"] is None and audio["tokenId"] is None
-    assert dumped["projects"]["1"]["contractCollections"] == [
-        {"id": 1, "chainId": 137, "contractAddress": ADDRESS, "collectionId": cid}
-    ]
-    assert dumped["next_ids"] == {"collection": cid + 2, "asset": 3, "contractCollection": 2}
+    assert audio["file"] is None
+    assert audio["tokenId"] is None
+    [link] = dumped["projects"]["1"]["contractCollections"]
+    assert link == {"id": link["id"], "chainId": 137, "contractAddress": ADDRESS, "collectionId": cid}
+    # Ids count on across resets (the server's emulator has counted before this test).
+    assert dumped["next_ids"] == {
+        "collection": cid + 2,
+        "asset": audio["id"] + 1,
+        "contractCollection": link["id"] + 1,
+    }
     with_bytes = api.control("GET", "state", params={"files": "base64"}).json()
-    assert base64.b64decode(with_bytes["projects"]["1"]["collections"][0]["assets"][0]["file"]["base64"]) == data
+    assert (
+        base64.b64decode(with_bytes["projects"]["1"]["collections"][0]["assets"][0]["file"]["base64"]) == data
+    )
     assert api.client.get("/_emulator/state").status_code == 401
     assert api.control("GET", "state", params={"files": "zip"}).json()["error"] == "InvalidArgument"
 
 
 def test_post_loads_replacing_state_and_serves_it(api: Api) -> None:
-    source = Api(Emulator(), httpx.Client(transport=(e := Emulator()).transport(), base_url=IN_PROCESS_URL), "x")
+    source = Api(
+        Emulator(), httpx.Client(transport=(e := Emulator()).transport(), base_url=IN_PROCESS_URL), "x"
+    )
     source.emulator = e
     cid = populated(source)
     full = source.control("GET", "state", params={"files": "base64"}).json()
@@ -92,25 +109,42 @@ def test_post_loads_replacing_state_and_serves_it(api: Api) -> None:
 
 
 def test_restore_in_python_and_ids_past_the_loaded_ones(emulator: Emulator) -> None:
-    emulator.restore({
-        "format": FORMAT,
-        "version": 1,
-        "projects": {"4": {"collections": [{
-            "id": 50,
-            "metadata": {"name": "Hand written", "description": "", "image": ""},
-            "tokens": [{"tokenId": "007", "metadata": {"name": "Seven", "image": ""}}],
-            "assets": [{"id": 9, "tokenId": "7", "metadataField": "image",
-                        "file": {"base64": base64.b64encode(GIF_1x1).decode()}}],
-        }]}},
-    })
+    emulator.restore(
+        {
+            "format": FORMAT,
+            "version": 1,
+            "projects": {
+                "4": {
+                    "collections": [
+                        {
+                            "id": 50,
+                            "metadata": {"name": "Hand written", "description": "", "image": ""},
+                            "tokens": [{"tokenId": "007", "metadata": {"name": "Seven", "image": ""}}],
+                            "assets": [
+                                {
+                                    "id": 9,
+                                    "tokenId": "7",
+                                    "metadataField": "image",
+                                    "file": {"base64": base64.b64encode(GIF_1x1).decode()},
+                                }
+                            ],
+                        }
+                    ]
+                }
+            },
+        }
+    )
     dumped = emulator.snapshot(files="hash")
     [col] = dumped["projects"]["4"]["collections"]
     assert col["metadata"] == {"name": "Hand written", "description": ""}  # normalised as the API does
-    assert col["private"] is True and col["tokens"][0]["tokenId"] == "7"
+    assert col["private"] is True
+    assert col["tokens"][0]["tokenId"] == "7"
     assert col["assets"][0]["file"]["mediaType"] == "image/gif"  # read from the bytes
     assert dumped["next_ids"] == {"collection": 51, "asset": 10, "contractCollection": 1}
     with emulator.client(4) as client:
-        made = client.post("/rpc/Collections/CreateCollection", json={"collection": {"metadata": {"name": "n"}}})
+        made = client.post(
+            "/rpc/Collections/CreateCollection", json={"collection": {"metadata": {"name": "n"}}}
+        )
         assert made.json()["collection"]["id"] == 51
 
 
@@ -118,12 +152,25 @@ def _base() -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": 1,
-        "projects": {"1": {"collections": [{
-            "id": 1, "metadata": {"name": "A"},
-            "tokens": [{"tokenId": "1"}],
-            "assets": [{"id": 1, "tokenId": "1", "metadataField": "image",
-                        "file": {"base64": base64.b64encode(GIF_1x1).decode()}}],
-        }]}},
+        "projects": {
+            "1": {
+                "collections": [
+                    {
+                        "id": 1,
+                        "metadata": {"name": "A"},
+                        "tokens": [{"tokenId": "1"}],
+                        "assets": [
+                            {
+                                "id": 1,
+                                "tokenId": "1",
+                                "metadataField": "image",
+                                "file": {"base64": base64.b64encode(GIF_1x1).decode()},
+                            }
+                        ],
+                    }
+                ]
+            }
+        },
     }
 
 
@@ -193,7 +240,9 @@ def test_a_hash_only_dump_restores_all_but_refuses_its_files(emulator: Emulator)
     empty = emulator.snapshot(files="hash")
     Emulator().restore(empty)  # no files: a hash-only dump is a full copy
     with emulator.client(1) as client:
-        cid = client.post("/rpc/Collections/CreateCollection", json={"collection": {"metadata": {"name": "c"}}})
+        cid = client.post(
+            "/rpc/Collections/CreateCollection", json={"collection": {"metadata": {"name": "c"}}}
+        )
         collection_id = cid.json()["collection"]["id"]
         token = {"collectionId": collection_id, "token": {"tokenId": "1", "name": "t"}}
         assert client.post("/rpc/Collections/CreateToken", json=token).status_code == 200
@@ -209,20 +258,45 @@ def test_seed_file_json_or_yaml_with_paths(tmp_path: Path) -> None:
     seed = {
         "format": FORMAT,
         "version": 1,
-        "projects": {"1": {"collections": [{
-            "id": 3, "metadata": {"name": "Seeded <b>"}, "private": False, "createdAt": "2026-01-02T03:04:05Z",
-            "tokens": [{"tokenId": "1", "metadata": {"name": "Badge"}, "private": False,
-                        "updatedAt": "2026-01-02T03:04:05.5Z"}],
-            "assets": [{"id": 1, "tokenId": "1", "metadataField": "image", "file": {"path": "media/badge.png"},
-                        "updatedAt": "2026-01-02T03:04:06Z"}],
-        }]}},
+        "projects": {
+            "1": {
+                "collections": [
+                    {
+                        "id": 3,
+                        "metadata": {"name": "Seeded <b>"},
+                        "private": False,
+                        "createdAt": "2026-01-02T03:04:05Z",
+                        "tokens": [
+                            {
+                                "tokenId": "1",
+                                "metadata": {"name": "Badge"},
+                                "private": False,
+                                "updatedAt": "2026-01-02T03:04:05.5Z",
+                            }
+                        ],
+                        "assets": [
+                            {
+                                "id": 1,
+                                "tokenId": "1",
+                                "metadataField": "image",
+                                "file": {"path": "media/badge.png"},
+                                "updatedAt": "2026-01-02T03:04:06Z",
+                            }
+                        ],
+                    }
+                ]
+            }
+        },
     }
     (tmp_path / "seed.yaml").write_text(yaml.safe_dump(seed))
     secret = "seed-secret-0123456789abcdef-0123456789"
     with start_standalone(secret, "--seed", str(tmp_path / "seed.yaml")) as (_, url):
         got = httpx.get(f"{url}/projects/1/collections/3/tokens/1/image.png")
-        assert got.status_code == 200 and got.content == png_bytes(4, 4)
-        dumped = httpx.get(f"{url}/_emulator/state", headers={"X-Emulator-Control-Token": CONTROL_TOKEN}).json()
+        assert got.status_code == 200
+        assert got.content == png_bytes(4, 4)
+        dumped = httpx.get(
+            f"{url}/_emulator/state", headers={"X-Emulator-Control-Token": CONTROL_TOKEN}
+        ).json()
         [col] = dumped["projects"]["1"]["collections"]
         assert col["metadata"]["name"] == "Seeded <b>"
         assert col["updatedAt"] == col["createdAt"] == "2026-01-02T03:04:05Z"  # updatedAt defaults to it
@@ -237,15 +311,23 @@ def test_a_bad_seed_is_one_line_and_exit_1(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    (tmp_path / "seed.json").write_text('{"format": "pytest-sequence-metadata/state", "version": 1, "projects": 3}')
+    (tmp_path / "seed.json").write_text(
+        '{"format": "pytest-sequence-metadata/state", "version": 1, "projects": 3}'
+    )
     command = [sys.executable, "-m", "pytest_sequence_metadata.emulator", "serve", "--port", "0"]
-    done = subprocess.run([*command, "--seed", str(tmp_path / "seed.json")], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*command, "--seed", str(tmp_path / "seed.json")], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0
-    assert "--seed" in done.stderr and "state $.projects: 3 is not of type 'object'" in done.stderr
+    assert "--seed" in done.stderr
+    assert "state $.projects: 3 is not of type 'object'" in done.stderr
     (tmp_path / "bad.yaml").write_text("a: [")
-    done = subprocess.run([*command, "--seed", str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 1 and "neither JSON nor YAML" in done.stderr
+    done = subprocess.run(
+        [*command, "--seed", str(tmp_path / "bad.yaml")], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "neither JSON nor YAML" in done.stderr
 
 
 def test_the_schema_is_a_valid_json_schema() -> None:
@@ -256,16 +338,26 @@ def test_the_schema_is_a_valid_json_schema() -> None:
 # --- the round trip, over random state built through the API --------------------------------------
 
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-_names = _text.filter(lambda s: s.strip() != "" and s.strip("\u0085\u00a0\u1680\u2000\u2001\u2002\u2003"
-                                                            "\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-                                                            "\u2028\u2029\u202f\u205f\u3000") != "")
+_names = _text.filter(
+    lambda s: (
+        s.strip() != ""
+        and s.strip(
+            "\u0085\u00a0\u1680\u2000\u2001\u2002\u2003"
+            "\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+            "\u2028\u2029\u202f\u205f\u3000"
+        )
+        != ""
+    )
+)
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | _text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
     max_leaves=6,
 )
 _step = st.one_of(
-    st.tuples(st.just("collection"), st.integers(1, 3), _names, _text, st.dictionaries(_text, _json, max_size=2)),
+    st.tuples(
+        st.just("collection"), st.integers(1, 3), _names, _text, st.dictionaries(_text, _json, max_size=2)
+    ),
     st.tuples(
         st.just("token"),
         st.integers(0, 5),
@@ -297,9 +389,15 @@ def _build(emulator: Emulator, steps: list[tuple[Any, ...]]) -> None:
         kind = step[0]
         if kind == "collection":
             _, project, name, description, properties = step
-            made = rpc(project, "CreateCollection", {
-                "collection": {"metadata": {"name": name, "description": description, "properties": properties}}
-            })
+            made = rpc(
+                project,
+                "CreateCollection",
+                {
+                    "collection": {
+                        "metadata": {"name": name, "description": description, "properties": properties}
+                    }
+                },
+            )
             if made:
                 collections.append((project, made["collection"]["id"]))
             continue
@@ -309,24 +407,47 @@ def _build(emulator: Emulator, steps: list[tuple[Any, ...]]) -> None:
         owned = tokens.setdefault(cid, [])
         if kind == "token":
             _, _, tid, name, private, attributes = step
-            body = {"collectionId": cid, "token": {"tokenId": str(tid), "name": name, "attributes": attributes}}
+            body = {
+                "collectionId": cid,
+                "token": {"tokenId": str(tid), "name": name, "attributes": attributes},
+            }
             if rpc(project, "CreateToken", {**body, "private": private}):
                 owned.append(str(tid))
         elif kind == "upload" and owned:
             data = png_bytes(1 + step[2], 2) if step[3] == "image" else GIF_1x1
-            path = f"/projects/{project}/collections/{cid}/tokens/{owned[step[2] % len(owned)]}/upload/{step[3]}"
+            path = (
+                f"/projects/{project}/collections/{cid}/tokens/{owned[step[2] % len(owned)]}/upload/{step[3]}"
+            )
             clients[project].put(path, files={"file": ("f", data)})
         elif kind == "publish":
-            rpc(project, "PublishCollection" if step[2] else "UnpublishCollection", {"collectionId": cid, "recursive": True})
+            rpc(
+                project,
+                "PublishCollection" if step[2] else "UnpublishCollection",
+                {"collectionId": cid, "recursive": True},
+            )
         elif kind == "link":
-            rpc(project, "CreateContractCollection", {
-                "projectId": project,
-                "contractCollection": {"chainId": step[2], "contractAddress": "0x" + step[3].hex(), "collectionId": cid}
-            })
+            rpc(
+                project,
+                "CreateContractCollection",
+                {
+                    "projectId": project,
+                    "contractCollection": {
+                        "chainId": step[2],
+                        "contractAddress": "0x" + step[3].hex(),
+                        "collectionId": cid,
+                    },
+                },
+            )
         elif kind == "update" and owned:
-            rpc(project, "UpdateToken", {
-                "collectionId": cid, "tokenId": owned[step[2] % len(owned)], "token": {"description": step[3]}
-            })
+            rpc(
+                project,
+                "UpdateToken",
+                {
+                    "collectionId": cid,
+                    "tokenId": owned[step[2] % len(owned)],
+                    "token": {"description": step[3]},
+                },
+            )
         elif kind == "delete" and owned:
             tid = owned.pop(step[2] % len(owned))
             rpc(project, "DeleteToken", {"collectionId": cid, "tokenId": tid})
