@@ -213,3 +213,15 @@ def test_serve_log_requests_prints_one_line_per_request() -> None:
     assert first.rstrip().endswith("ms")
     assert second.startswith("POST /rpc/Collections/ListCollections ListCollections 200 ")
     assert jwt not in first + second
+
+
+def test_a_body_that_is_not_json_is_kept_as_text(emulator: Emulator) -> None:
+    with emulator.client(1) as client:
+        sent = client.post(
+            "/rpc/Collections/ListCollections",
+            content=b"{not json",
+            headers={"Content-Type": "application/json"},
+        )
+    assert sent.status_code == 400
+    [call] = emulator.requests.entries()
+    assert (call.body, call.error) == ("{not json", "WebrpcBadRequest")

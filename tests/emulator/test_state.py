@@ -471,3 +471,15 @@ def test_dump_load_dump_is_identical(steps: list[tuple[Any, ...]]) -> None:
     again = Emulator(validate_requests=False)
     again.restore(json.loads(json.dumps(full)))
     assert again.snapshot() == full
+
+
+def test_a_state_larger_than_an_rpc_body_loads_over_http(api: Api) -> None:
+    data = png_bytes(8, 8) + bytes(range(256)) * 6000  # 1.5 MB: over the 1 MiB of an RPC or control body
+    document = _base()
+    document["projects"]["1"]["collections"][0]["assets"][0]["file"] = {
+        "base64": base64.b64encode(data).decode()
+    }
+    answer = api.control("POST", "state", json=document)
+    assert answer.status_code == 200, answer.text
+    dumped = api.control("GET", "state").json()
+    assert dumped["projects"]["1"]["collections"][0]["assets"][0]["file"]["size"] == len(data)
