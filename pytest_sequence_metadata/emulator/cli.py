@@ -13,6 +13,10 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .journal import Exchange
 
 DEFAULT_PORT = 8765
 
@@ -42,6 +46,11 @@ def _seconds(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+
+
+def _print_line(exchange: Exchange) -> None:
+    with contextlib.suppress(OSError):  # a closed stdout must not fail the request
+        print(exchange.line(), flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             emulator.close()
             return 1
     if args.log_requests:
-        emulator.requests.on_record = lambda exchange: print(exchange.line(), flush=True)
+        emulator.requests.on_record = _print_line
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
