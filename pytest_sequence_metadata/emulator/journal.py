@@ -103,13 +103,17 @@ def _redacted(value: Any) -> Any:
     return value
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # Python reads NaN and Infinity; a JSON answer cannot
+
+
 def _decoded_body(body: Any) -> Any:
     if not isinstance(body, bytes):
         return body  # None or a summary made when recording
     if not body:
         return None
     try:
-        return _redacted(json.loads(body))
+        return _redacted(json.loads(body, parse_constant=_not_json))
     except ValueError:  # not JSON (the answer said so): what was sent, as text
         return redact(body.decode("utf-8", "replace"))
 

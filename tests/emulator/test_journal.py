@@ -225,3 +225,15 @@ def test_a_body_that_is_not_json_is_kept_as_text(emulator: Emulator) -> None:
     assert sent.status_code == 400
     [call] = emulator.requests.entries()
     assert (call.body, call.error) == ("{not json", "WebrpcBadRequest")
+
+
+def test_nan_is_kept_as_text_so_the_journal_stays_json(emulator: Emulator) -> None:
+    with emulator.client(1) as client:
+        client.post(
+            "/rpc/Collections/ListCollections",
+            content=b'{"page": {"page": NaN}}',
+            headers={"Content-Type": "application/json"},
+        )
+        listed = client.get("/_emulator/requests")
+    [call] = listed.json(parse_constant=lambda c: pytest.fail(f"{c} in the journal"))["requests"]
+    assert call["body"] == '{"page": {"page": NaN}}'
