@@ -237,3 +237,17 @@ def test_nan_is_kept_as_text_so_the_journal_stays_json(emulator: Emulator) -> No
         listed = client.get("/_emulator/requests")
     [call] = listed.json(parse_constant=lambda c: pytest.fail(f"{c} in the journal"))["requests"]
     assert call["body"] == '{"page": {"page": NaN}}'
+
+
+def test_the_caller_is_the_project_of_a_jwt_the_emulator_signed(emulator: Emulator) -> None:
+    foreign = Emulator(jwt_secret="another-secret-0123456789abcdef-0123456789").mint_jwt(3)
+    with emulator.client() as client:
+        for jwt in (emulator.mint_jwt(4, expires_in=-10), foreign, "not-a-jwt"):
+            client.post(
+                "/rpc/Collections/ListCollections", json={}, headers={"Authorization": f"Bearer {jwt}"}
+            )
+    expired, unsigned, garbage = emulator.requests.entries()
+    assert (expired.project, expired.error) == (4, "SessionExpired")
+    assert (unsigned.project, unsigned.error) == (None, "Unauthorized")
+    assert garbage.project is None
+    assert len(emulator.requests.calls(project=None)) == 2
