@@ -19,6 +19,9 @@ from pytest_sequence_metadata.artifact_redaction import protect as protect_artif
 from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
     sequence_anon_client,
     sequence_asset,
+    sequence_async_anon_client,
+    sequence_async_client,
+    sequence_async_other_client,
     sequence_client,
     sequence_collection,
     sequence_collection_factory,

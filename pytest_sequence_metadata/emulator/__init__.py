@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .app import App, Request, Response
     from .asgi import AsgiApp
     from .backend import Backend
+    from .cors import CorsPolicy
     from .faults import Faults
     from .journal import Journal
     from .limits import Limits
@@ -60,6 +61,8 @@ class Emulator:
     - `journal_entries`: how many exchanges `requests` keeps (oldest dropped); 0 records none.
     - `data_dir`: keep the state in SQLite in this directory (loaded now, saved before each write is
       answered; one emulator per directory: `persistence.StoreLocked` otherwise); default in memory.
+    - `cors_origins`: the origins browser apps may call the API from (`*`, or `scheme://host[:port]`
+      each); `()` sends no CORS headers at all. The control routes never get any.
     """
 
     def __init__(
@@ -74,11 +77,13 @@ class Emulator:
         limits: Limits | None = None,
         journal_entries: int = 1000,
         data_dir: str | os.PathLike[str] | None = None,
+        cors_origins: Iterable[str] = ("*",),
     ) -> None:
         from .app import App
         from .auth import Authenticator, resolve_secret
         from .backend import Backend
         from .control import resolve_control_token
+        from .cors import CorsPolicy
         from .faults import Faults
         from .journal import Journal
         from .limits import DEFAULT_LIMITS
@@ -89,6 +94,10 @@ class Emulator:
         self.control_token, self.control_token_generated = resolve_control_token(control_token)
         self.limits: Limits = limits or DEFAULT_LIMITS
         self.base_url = base_url.rstrip("/") if base_url else None
+        if isinstance(cors_origins, str):
+            raise TypeError("cors_origins must be a list of origins, not one string")
+        origins = tuple(cors_origins)
+        self.cors: CorsPolicy | None = CorsPolicy(origins) if origins else None
         self.backend: Backend = Backend(mutations=self.mutations, limits=self.limits)
         self.faults: Faults = Faults(seed=fault_seed)
         self._auth = Authenticator(self.jwt_secret)
@@ -117,6 +126,7 @@ class Emulator:
             limits=self.limits,
             journal=self._journal,
             store=self.store,
+            cors=self.cors,
         )
         apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None

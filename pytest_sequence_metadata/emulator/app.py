@@ -24,6 +24,7 @@ from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations,
 from .auth import Authenticator, Claims, bearer_token
 from .backend import ApiError, Backend, StoredFile
 from .control import answer_control
+from .cors import CorsPolicy
 from .faults import FaultRule, Faults
 from .journal import MAX_KEPT_BODY_BYTES, Journal, file_summary
 from .limits import DEFAULT_LIMITS, TOO_LARGE, Limits, check_value_sizes, unmarshal_error
@@ -246,6 +247,7 @@ class App:
         limits: Limits = DEFAULT_LIMITS,
         journal: Journal | None = None,
         store: Store | None = None,
+        cors: CorsPolicy | None = None,
     ) -> None:
         self.backend = backend
         self.auth = authenticator
@@ -264,6 +266,7 @@ class App:
         self.store = store
         if journal is not None:
             journal.caller = self.caller_project
+        self.cors = cors  # None: no CORS headers, and OPTIONS answers WebrpcBadMethod
 
     # --- responses -------------------------------------------------------------------------------
 
@@ -328,12 +331,22 @@ class App:
 
     def _answer(self, request: Request) -> Response:
         try:
-            return self._route(request)
+            response = self._route(request)
         except ApiError as exc:
-            return self.error(exc)
+            response = self.error(exc)
         except Exception:
             log.exception("emulator bug while answering %s %s", request.method, request.path)
-            return self.json_answer(500, PANIC.body("unexpected emulator error"))
+            response = self.json_answer(500, PANIC.body("unexpected emulator error"))
+        # Errors too: a browser app must be able to read why its call failed.
+        origin = request.headers.get("origin")
+        if (
+            origin is not None
+            and self.cors is not None
+            and request.method != "OPTIONS"
+            and not request.path.startswith(CONTROL_PREFIX)
+        ):
+            response.headers.extend(self.cors.headers(origin))
+        return response
 
     def caller_project(self, authorization: str | None) -> int | None:
         """The project of a Bearer JWT this emulator signed (expired or not), else None."""
@@ -375,12 +388,19 @@ class App:
         response.operation = operation
         return response
 
+    def _preflight(self, request: Request, methods: str) -> Response:
+        """A CORS preflight: 204, and the Access-Control-* headers when the origin is allowed."""
+        assert self.cors is not None
+        return Response(204, self.cors.preflight_headers(request.headers.get("origin"), methods), b"")
+
     # --- RPC -------------------------------------------------------------------------------------
 
     def _rpc(self, request: Request, method: str) -> Response:
         handler = RPC_HANDLERS.get(method)
         if handler is None:
             raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")
+        if request.method == "OPTIONS" and self.cors is not None:
+            return self._preflight(request, "POST")
         if request.method != "POST":
             cause = f"unsupported method {request.method}"
             return self.error(ApiError(BAD_METHOD, cause), [("allow", "POST")])
@@ -445,6 +465,8 @@ class App:
     def _rest(self, request: Request) -> Response:
         match, operation = _match_rest(request.path)
         http_method, secured = REST_OPERATIONS[operation]
+        if request.method == "OPTIONS" and self.cors is not None:
+            return self._preflight(request, http_method)
         if request.method != http_method:
             cause = f"unsupported method {request.method}"
             return self.error(ApiError(BAD_METHOD, cause), [("allow", http_method)])
@@ -479,11 +501,11 @@ class App:
         if operation in ("GetPublicTokenMetadata", "GetPublicTokenMetadataJson"):
             return self.json_answer(200, b.public_token(project, collection, params[0], base_url=base))
         if operation == "GetPublicTokenFile":
-            return self._file(b.public_token_file(project, collection, params[0], params[1]))
+            return self.file_response(b.public_token_file(project, collection, params[0], params[1]))
         if operation == "GetPublicCollectionFile":
-            return self._file(b.public_collection_file(project, collection, params[0]))
+            return self.file_response(b.public_collection_file(project, collection, params[0]))
         if operation == "GetPrivateTokenAsset":
-            return self._file(b.private_token_asset(project, collection, params[0], params[1]))
+            return self.file_response(b.private_token_asset(project, collection, params[0], params[1]))
         if request.form is not None:
             data = request.form.file()
         else:
@@ -498,7 +520,7 @@ class App:
             self.store.save_project(self.backend, project)
         return self.json_answer(200, asset)
 
-    def _file(self, stored: StoredFile) -> Response:
+    def file_response(self, stored: StoredFile) -> Response:
         headers = [("content-type", stored.mime_type), ("webrpc", WEBRPC_HEADER), *FILE_HEADERS]
         mime = stored.mime_type
         if not mime.startswith(_INLINE_FILE_TYPES) or mime in _ACTIVE_IMAGE_TYPES:

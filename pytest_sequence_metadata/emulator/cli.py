@@ -1,16 +1,18 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
-[--base-url URL] [--mutation NAME ...] [--data-dir DIR] [--seed FILE] [--log-requests]
-[--journal-size N]` prints its base URL (and the control token when it made one up) and serves until
-Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
-server accepts (minted locally from the secret: no control token needed).
+[--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...] [--data-dir DIR] [--seed FILE]
+[--log-requests] [--journal-size N]` prints its base URL (and the control token when it made one
+up) and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a
+JWT the server accepts (minted locally from the secret: no control token needed). `--version`
+prints the package's version.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -53,11 +55,23 @@ def _print_line(exchange: Exchange) -> None:
         print(exchange.line(), flush=True)
 
 
+def _origin(text: str) -> str:
+    from .cors import check_origin
+
+    try:
+        return check_origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sequence-metadata-emulator",
         description="Emulator of Sequence's Metadata Collections API (webrpc + REST routes).",
     )
+    # The installed distribution's version: the package's __init__ reaches the plugin's modules.
+    version = importlib.metadata.version("pytest-sequence-metadata")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,token}")
     secret_help = "HS256 secret for JWTs (default: $SEQUENCE_EMULATOR_SECRET, else the development secret)"
 
@@ -81,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         "see the README for the names and defaults)",
     )
     serve.add_argument("--base-url", help="public base URL for baseURIs and asset URLs (default: as reached)")
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        type=_origin,
+        metavar="ORIGIN",
+        help="an origin browser apps may call the API from, e.g. http://localhost:5173 (repeatable; "
+        "default: * for every origin)",
+    )
     serve.add_argument(
         "--mutation", action="append", default=[], metavar="NAME", help="turn on an injected bug (repeatable)"
     )
@@ -155,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             limits=limits,
             journal_entries=args.journal_size,
             data_dir=args.data_dir,
+            cors_origins=args.cors_origin or ("*",),
         )
     except (StoreLocked, OSError, StateError) as exc:  # the data directory: in use, unusable, damaged
         print(f"sequence-metadata-emulator: --data-dir: {exc}", file=sys.stderr)

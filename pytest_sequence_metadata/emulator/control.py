@@ -1,8 +1,9 @@
-"""The /_emulator/ control routes: reset, faults, health, token, requests, state. Outside the API.
+"""The /_emulator/ control routes: reset, faults, health, token, requests, state, ui. Outside the API.
 
 Every route but `GET health` needs the emulator's control token in the `X-Emulator-Control-Token`
 header (whoever can mint tokens, wipe state or inject faults controls the emulator): `serve
 --control-token`, $SEQUENCE_EMULATOR_CONTROL_TOKEN, or a random one printed when the server starts.
+The web view (`ui.py`) also takes it once in its URL, for browsers, which cannot send headers.
 """
 
 from __future__ import annotations
@@ -65,10 +66,15 @@ def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
     return token, generated
 
 
+def control_token_matches(app: App, sent: str) -> bool:
+    """Whether `sent` is the control token (compared in constant time; an App without one opens nothing)."""
+    expected = app.control_token.encode()
+    return bool(expected) and hmac.compare_digest(sent.encode("latin-1", "replace"), expected)
+
+
 def _check_control_token(app: App, request: Request) -> None:
     sent = request.headers.get(CONTROL_TOKEN_HEADER.lower(), "")
-    expected = app.control_token.encode()
-    if not expected or not hmac.compare_digest(sent.encode("latin-1", "replace"), expected):
+    if not control_token_matches(app, sent):
         what = "a wrong" if sent else "no"
         raise ApiError(UNAUTHORIZED, f"{what} control token in the {CONTROL_TOKEN_HEADER} header")
 
@@ -76,7 +82,11 @@ def _check_control_token(app: App, request: Request) -> None:
 def answer_control(app: App, request: Request, name: str) -> Response:
     """POST reset; GET/POST/DELETE faults (DELETE takes ?operation=); GET health; POST token;
     GET requests (the journal; ?operation= and ?status= filter it); GET state (?files=base64 adds the
-    file bytes) and POST state (load, replacing everything)."""
+    file bytes) and POST state (load, replacing everything); GET ui (the web view, ui.py)."""
+    if name == "ui" or name.startswith("ui/"):
+        from .ui import answer_ui
+
+        return answer_ui(app, request, name)
     allowed = ROUTES.get(name)
     if allowed is None:
         raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")
