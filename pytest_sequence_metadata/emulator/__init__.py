@@ -6,6 +6,9 @@
     with httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as client: ...
     with emulator.serve() as server: httpx.get(f"{server.url}/_emulator/health")
     emulator.control_headers()  # {"X-Emulator-Control-Token": ...} for the other /_emulator/ routes
+    emulator.requests.assert_called("CreateToken", times=1)  # the request journal (journal.py)
+    saved = emulator.snapshot(); emulator.restore(saved)     # the state format (state.py)
+    Emulator(data_dir="state/")                              # kept in SQLite (persistence.py)
 
 All three ways (sync transport, async transport, ASGI under uvicorn) share one state model. Importing
 this package is cheap: the backend, httpx, PyJWT and uvicorn load on first use.
@@ -13,7 +16,9 @@ this package is cheap: the backend, httpx, PyJWT and uvicorn load on first use.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,8 +31,11 @@ if TYPE_CHECKING:
     from .backend import Backend
     from .cors import CorsPolicy
     from .faults import Faults
+    from .journal import Journal
     from .limits import Limits
+    from .persistence import Store
     from .server import ServerHandle
+    from .state import FileMode
 
 __all__ = ["DEFAULT_JWT_SECRET", "IN_PROCESS_URL", "Emulator", "serve_in_background"]
 
@@ -50,6 +58,9 @@ class Emulator:
     - `control_token`: what the /_emulator/ control routes (but health) require in the
       `X-Emulator-Control-Token` header (default: $SEQUENCE_EMULATOR_CONTROL_TOKEN, else random).
     - `limits`: resource limits (`limits.Limits`: sizes, state per project, read timeouts).
+    - `journal_entries`: how many exchanges `requests` keeps (oldest dropped); 0 records none.
+    - `data_dir`: keep the state in SQLite in this directory (loaded now, saved before each write is
+      answered; one emulator per directory: `persistence.StoreLocked` otherwise); default in memory.
     - `cors_origins`: the origins browser apps may call the API from (`*`, or `scheme://host[:port]`
       each); `()` sends no CORS headers at all. The control routes never get any.
     """
@@ -64,6 +75,8 @@ class Emulator:
         validate_requests: bool = True,
         control_token: str | None = None,
         limits: Limits | None = None,
+        journal_entries: int = 1000,
+        data_dir: str | os.PathLike[str] | None = None,
         cors_origins: Iterable[str] = ("*",),
     ) -> None:
         from .app import App
@@ -72,6 +85,7 @@ class Emulator:
         from .control import resolve_control_token
         from .cors import CorsPolicy
         from .faults import Faults
+        from .journal import Journal
         from .limits import DEFAULT_LIMITS
         from .mutations import apply_overlays, check_mutations
 
@@ -87,6 +101,19 @@ class Emulator:
         self.backend: Backend = Backend(mutations=self.mutations, limits=self.limits)
         self.faults: Faults = Faults(seed=fault_seed)
         self._auth = Authenticator(self.jwt_secret)
+        self._journal: Journal | None = Journal(journal_entries) if journal_entries > 0 else None
+        self.store: Store | None = None
+        if data_dir is not None:
+            from .persistence import Store
+
+            self.store = Store(Path(data_dir))
+            try:
+                self.restored_from_disk: bool = self.store.load_into(self.backend)
+            except BaseException:
+                self.store.close()
+                raise
+        else:
+            self.restored_from_disk = False
         self.app: App = App(
             self.backend,
             self._auth,
@@ -97,9 +124,10 @@ class Emulator:
             on_reset=self.reset,
             control_token=self.control_token,
             limits=self.limits,
+            journal=self._journal,
+            store=self.store,
             cors=self.cors,
         )
-        self.app.owner = self
         apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None
 
@@ -128,6 +156,39 @@ class Emulator:
 
         return EmulatorTransport(self.app)
 
+    @property
+    def requests(self) -> Journal:
+        """The request journal: `entries()`, `calls(op, project=, status=)`, `assert_called(op, times=)`."""
+        if self._journal is None:
+            raise RuntimeError("this emulator keeps no journal (journal_entries=0)")
+        return self._journal
+
+    def snapshot(self, *, files: FileMode = "base64") -> dict[str, Any]:
+        """All state as a state document (state.py); file bytes in base64 unless `files="hash"`."""
+        from . import state
+
+        return state.dump(self.backend, files=files)
+
+    def restore(self, snapshot: Mapping[str, Any] | str | os.PathLike[str]) -> None:
+        """Replace all state with a state document, or a JSON/YAML file of one (whose `file.path`
+        entries are read relative to it). A bad document raises `state.StateError`, changing nothing."""
+        from . import state
+
+        if isinstance(snapshot, str | os.PathLike):
+            path = Path(snapshot)
+            state.load(self.backend, state.read_document(path), base_dir=path.parent)
+            if self.store is not None:
+                self.store.save_all(self.backend)
+        else:
+            self.app.restore(snapshot)
+
+    def close(self) -> None:
+        """Close the data directory (releasing its lock); a no-op for an in-memory emulator."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+            self.app.store = None
+
     def control_headers(self) -> dict[str, str]:
         """The header that opens the /_emulator/ control routes of this emulator."""
         from .control import CONTROL_TOKEN_HEADER
@@ -154,9 +215,14 @@ class Emulator:
         return self._auth.mint(project_id, expires_in=expires_in)
 
     def reset(self) -> None:
-        """Forget all data and fault rules (ids keep increasing, so old ids never match new data)."""
+        """Forget all data, fault rules and the journal (ids keep increasing, so old ids never match
+        new data); a persistent emulator saves the empty state."""
         self.backend.reset()
         self.faults.clear()
+        if self._journal is not None:
+            self._journal.clear()
+        if self.store is not None:
+            self.store.save_all(self.backend)
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
         """Serve this emulator with uvicorn in a background thread (see `serve_in_background`)."""

@@ -12,9 +12,10 @@ import inspect
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_pointer_like
@@ -25,9 +26,13 @@ from .backend import ApiError, Backend, StoredFile
 from .control import answer_control
 from .cors import CorsPolicy
 from .faults import FaultRule, Faults
+from .journal import MAX_KEPT_BODY_BYTES, Journal, file_summary
 from .limits import DEFAULT_LIMITS, TOO_LARGE, Limits, check_value_sizes, unmarshal_error
 from .upload_form import UploadForm, read_upload
 from .validation import Validator, load_request_validators
+
+if TYPE_CHECKING:
+    from .persistence import Store
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +85,8 @@ class Request:
     query: str = ""
     # An upload's multipart body, parsed while it arrived (then `body` is empty); ASGI adapter only.
     form: UploadForm | None = None
+    # What the journal records instead of the body (an upload's file summary), set while answering.
+    journal_body: Any = None
 
 
 @dataclass(slots=True)
@@ -129,6 +136,11 @@ def _handlers() -> dict[str, RpcHandler]:
 RPC_HANDLERS: dict[str, RpcHandler] = _handlers()
 
 # projectId is a plain uint64 (not a pointer) in some methods, so the server needs it in the body.
+# The operations that change state: persistence saves the caller's project after each one that succeeds.
+WRITES = frozenset(
+    op.id for op in operations().values() if not op.id.startswith(("Get", "List")) and op.id in RPC_HANDLERS
+) | {"UploadTokenAsset", "UploadAsset"}
+
 PROJECT_REQUIRED = frozenset(
     op.id
     for op in operations().values()
@@ -233,6 +245,8 @@ class App:
         on_reset: Callable[[], None] | None = None,
         control_token: str = "",
         limits: Limits = DEFAULT_LIMITS,
+        journal: Journal | None = None,
+        store: Store | None = None,
         cors: CorsPolicy | None = None,
     ) -> None:
         self.backend = backend
@@ -247,9 +261,12 @@ class App:
         # An empty token opens nothing (an App built without one has no usable control routes).
         self.control_token = control_token
         self.limits = limits
+        # The request journal (None: nothing recorded) and the write-through store (None: in memory).
+        self.journal = journal
+        self.store = store
+        if journal is not None:
+            journal.caller = self.caller_project
         self.cors = cors  # None: no CORS headers, and OPTIONS answers WebrpcBadMethod
-        # The Emulator facade this App serves, if any: the web view reads its request journal.
-        self.owner: object | None = None
 
     # --- responses -------------------------------------------------------------------------------
 
@@ -281,7 +298,38 @@ class App:
     # --- entry point -----------------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
-        """Answer one request. Never raises: unexpected errors become a JSON WebrpcServerPanic."""
+        """Answer one request. Never raises: unexpected errors become a JSON WebrpcServerPanic.
+
+        Every answer but those of the control routes goes into the journal: one tuple of what is at
+        hand (decoding waits until someone reads it).
+        """
+        journal = self.journal
+        if journal is None or request.path.startswith(CONTROL_PREFIX):
+            return self._answer(request)
+        wall, started = time.time(), time.perf_counter()
+        response = self._answer(request)
+        elapsed = time.perf_counter() - started
+        body: Any = request.journal_body
+        if body is None:
+            body = request.body
+            if len(body) > MAX_KEPT_BODY_BYTES or (body and request.method == "PUT"):
+                body = {"body": file_summary(body)}  # a refused upload, or a huge body
+        journal.record(
+            (
+                wall,
+                response.operation,
+                request.method,
+                request.path,
+                request.headers.get("authorization"),
+                body,
+                response.status,
+                response.body if response.status >= 400 else None,
+                elapsed,
+            )
+        )
+        return response
+
+    def _answer(self, request: Request) -> Response:
         try:
             response = self._route(request)
         except ApiError as exc:
@@ -299,6 +347,16 @@ class App:
         ):
             response.headers.extend(self.cors.headers(origin))
         return response
+
+    def caller_project(self, authorization: str | None) -> int | None:
+        """The project of a Bearer JWT this emulator signed (expired or not), else None."""
+        token = bearer_token(authorization)
+        if token is None:
+            return None
+        try:
+            return self.auth.claims(token, check_expiry=False).project
+        except ApiError:
+            return None
 
     def _route(self, request: Request) -> Response:
         path = request.path
@@ -375,7 +433,10 @@ class App:
             if violations:  # the spec's own validator has the last word
                 raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
-        return self.json_answer(200, handler(self.backend, project, args, self._base_url(request)))
+        answer = handler(self.backend, project, args, self._base_url(request))
+        if self.store is not None and method in WRITES:
+            self.store.save_project(self.backend, project)
+        return self.json_answer(200, answer)
 
     def decode(self, method: str, body: bytes) -> dict[str, Any]:
         """The RPC's arguments as the Go server reads the body (mutations may wrap this step)."""
@@ -449,10 +510,14 @@ class App:
             data = request.form.file()
         else:
             data = read_upload(request.headers.get("content-type", ""), request.body)
+        if self.journal is not None:
+            request.journal_body = {"file": file_summary(data)}
         if operation == "UploadTokenAsset":
             asset = b.upload_token_asset(project, collection, params[0], params[1], data, base_url=base)
         else:
             asset = b.upload_asset(project, collection, _positive_id(params[0]), data, base_url=base)
+        if self.store is not None:
+            self.store.save_project(self.backend, project)
         return self.json_answer(200, asset)
 
     def file_response(self, stored: StoredFile) -> Response:
@@ -464,3 +529,11 @@ class App:
 
     def reset(self) -> None:
         self._on_reset()
+
+    def restore(self, document: Any) -> None:
+        """Replace all state with a state document (state.py), saved when persistent."""
+        from . import state
+
+        state.load(self.backend, document)
+        if self.store is not None:
+            self.store.save_all(self.backend)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 import json
 import re
 import threading
@@ -148,6 +147,21 @@ class _Project:
     file_bytes: int = 0
 
 
+class IdCounter:
+    """`next()` gives 1, 2, 3, ...; unlike itertools.count, the next value can be read and moved on
+    (state.py dumps it and loads past it)."""
+
+    __slots__ = ("next_value",)
+
+    def __init__(self, start: int = 1) -> None:
+        self.next_value = start
+
+    def __next__(self) -> int:
+        value = self.next_value
+        self.next_value += 1
+        return value
+
+
 def _stored_size(metadata: Mapping[str, Any]) -> int:
     """What metadata costs against `Limits.metadata_bytes`: its JSON length."""
     return len(json.dumps(metadata, ensure_ascii=False, separators=(",", ":")))
@@ -236,9 +250,9 @@ class Backend:
         self.mutations = frozenset(mutations)
         self.limits: Limits = limits or DEFAULT_LIMITS
         # Ids are unique and increasing across projects, and never reused, even after reset().
-        self._collection_ids = itertools.count(1)
-        self._asset_ids = itertools.count(1)
-        self._contract_ids = itertools.count(1)
+        self._collection_ids = IdCounter()
+        self._asset_ids = IdCounter()
+        self._contract_ids = IdCounter()
         self._projects: dict[int, _Project] = {}
         self._collections: dict[int, _Collection] = {}
         self._asset_owner: dict[int, _Collection] = {}

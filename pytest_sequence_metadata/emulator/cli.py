@@ -1,11 +1,11 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
-[--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...]` prints its base URL and server stack
-(uvloop + httptools with the `[server]` extra, else asyncio + h11), and the control token when it made one
-up, and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
-server accepts (minted locally from the secret: no control token needed). `--version` prints the
-package's version.
+[--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...] [--data-dir DIR] [--seed FILE]
+[--log-requests] [--journal-size N]` prints its base URL (and the control token when it made one
+up) and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a
+JWT the server accepts (minted locally from the secret: no control token needed). `--version`
+prints the package's version.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ import contextlib
 import importlib.metadata
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .journal import Exchange
 
 DEFAULT_PORT = 8765
 
@@ -44,6 +48,11 @@ def _seconds(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+
+
+def _print_line(exchange: Exchange) -> None:
+    with contextlib.suppress(OSError):  # a closed stdout must not fail the request
+        print(exchange.line(), flush=True)
 
 
 def _origin(text: str) -> str:
@@ -98,6 +107,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--mutation", action="append", default=[], metavar="NAME", help="turn on an injected bug (repeatable)"
     )
     serve.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep the state in SQLite in DIR, saved before each write is answered (default: in memory)",
+    )
+    serve.add_argument(
+        "--seed",
+        metavar="FILE",
+        help="start from this state file (JSON or YAML, the /_emulator/state format); with --data-dir, "
+        "only when the directory holds no state yet",
+    )
+    serve.add_argument(
+        "--log-requests", action="store_true", help="print one line per answered request to stdout"
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="exchanges GET /_emulator/requests keeps (default 1000, oldest dropped)",
+    )
+    serve.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
 
@@ -130,19 +160,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from . import Emulator
     from .limits import Limits
+    from .persistence import StoreLocked
     from .server import bind_socket, serve_forever, server_stack, socket_url
+    from .state import StateError
 
+    try:
+        limits = Limits.parse(args.limit)
+    except ValueError as exc:
+        parser.error(str(exc))
     try:
         emulator = Emulator(
             jwt_secret=secret,
             base_url=args.base_url,
             mutations=args.mutation,
             control_token=args.control_token,
-            limits=Limits.parse(args.limit),
+            limits=limits,
+            journal_entries=args.journal_size,
+            data_dir=args.data_dir,
             cors_origins=args.cors_origin or ("*",),
         )
+    except (StoreLocked, OSError, StateError) as exc:  # the data directory: in use, unusable, damaged
+        print(f"sequence-metadata-emulator: --data-dir: {exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         parser.error(str(exc))
+    if args.seed and not emulator.restored_from_disk:
+        try:
+            emulator.restore(args.seed)
+        except StateError as exc:
+            print(f"sequence-metadata-emulator: --seed {args.seed}: {exc}", file=sys.stderr)
+            emulator.close()
+            return 1
+    if args.log_requests:
+        emulator.requests.on_record = _print_line
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
@@ -154,7 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if emulator.control_token_generated:  # the operator needs it; a given one is never echoed
         print(f"Control token (X-Emulator-Control-Token header): {emulator.control_token}", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
-    with contextlib.suppress(KeyboardInterrupt):
-        serve_forever(emulator, sock, log_level=args.log_level, stack=stack)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_forever(emulator, sock, log_level=args.log_level, stack=stack)
+    finally:
+        emulator.close()
     print("Sequence Metadata emulator stopped", flush=True)
     return 0

@@ -1,4 +1,4 @@
-"""The /_emulator/ control routes: reset, faults, health, token, ui. Outside the API's namespace.
+"""The /_emulator/ control routes: reset, faults, health, token, requests, state, ui. Outside the API.
 
 Every route but `GET health` needs the emulator's control token in the `X-Emulator-Control-Token`
 header (whoever can mint tokens, wipe state or inject faults controls the emulator): `serve
@@ -42,6 +42,8 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "faults": ("GET", "POST", "DELETE"),
     "health": ("GET",),
     "token": ("POST",),
+    "requests": ("GET",),
+    "state": ("GET", "POST"),
 }
 
 
@@ -78,7 +80,9 @@ def _check_control_token(app: App, request: Request) -> None:
 
 
 def answer_control(app: App, request: Request, name: str) -> Response:
-    """POST reset; GET/POST/DELETE faults (DELETE takes ?operation=); GET health; POST token; GET ui."""
+    """POST reset; GET/POST/DELETE faults (DELETE takes ?operation=); GET health; POST token;
+    GET requests (the journal; ?operation= and ?status= filter it); GET state (?files=base64 adds the
+    file bytes) and POST state (load, replacing everything); GET ui (the web view, ui.py)."""
     if name == "ui" or name.startswith("ui/"):
         from .ui import answer_ui
 
@@ -96,6 +100,10 @@ def answer_control(app: App, request: Request, name: str) -> Response:
 
         health = {"ok": True, "service": SERVICE, "webrpc": WEBRPC_HEADER, "mutations": sorted(app.mutations)}
         return app.json_answer(200, health)
+    if name == "requests":
+        return _journal(app, parse_qs(request.query))
+    if name == "state":
+        return _state(app, request)
     if name == "reset":
         app.reset()
         return app.json_answer(200, {"ok": True})
@@ -108,6 +116,36 @@ def answer_control(app: App, request: Request, name: str) -> Response:
         rule = _with_body(request, app.faults.add)
         return app.json_answer(200, {"ok": True, "fault": rule.as_dict()})
     return app.json_answer(200, {"jwt": _with_body(request, lambda body: _mint(app, body))})
+
+
+def _journal(app: App, query: Mapping[str, list[str]]) -> Response:
+    """{"requests": [...]}, oldest first (newest last)."""
+    if app.journal is None:
+        return app.json_answer(200, {"requests": []})
+    status = query.get("status", [None])[0]
+    if status is not None and not status.isdigit():
+        raise ApiError(INVALID, "`status` must be an HTTP status code")
+    found = app.journal.calls(query.get("operation", [None])[0], status=int(status) if status else None)
+    return app.json_answer(200, {"requests": [exchange.as_dict() for exchange in found]})
+
+
+def _state(app: App, request: Request) -> Response:
+    from . import state
+
+    if request.method == "GET":
+        files = parse_qs(request.query).get("files", ["hash"])[0]
+        if files not in ("hash", "base64"):
+            raise ApiError(INVALID, "`files` is `hash` (the default) or `base64`")
+        return app.json_answer(200, state.dump(app.backend, files="base64" if files == "base64" else "hash"))
+    try:
+        document = parse_json(request.body)
+    except ValueError as exc:
+        raise unmarshal_error(exc) from None
+    try:
+        app.restore(document)
+    except state.StateError as exc:
+        raise state.invalid(exc) from None
+    return app.json_answer(200, {"ok": True, **app.backend.stats()})
 
 
 def _mint(app: App, body: Mapping[str, Any]) -> str:

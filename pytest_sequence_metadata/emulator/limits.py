@@ -34,6 +34,7 @@ __all__ = [
 
 # Multipart framing allowed on top of the file size limit of the API [A:upload-rules].
 UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+STATE_ROUTE = "/_emulator/state"  # POST takes a state document, file bytes in base64 included
 # InvalidArgument, but with HTTP 413 so that proxies and clients see "too large" at once.
 TOO_LARGE = ErrorKind(INVALID.name, INVALID.code, INVALID.msg, 413)
 CONFLICT = ERRORS_BY_NAME["RequestConflict"]
@@ -87,8 +88,10 @@ class Limits:
         return min(self.string_chars + 2, 2 * self.items + 1)
 
     def body_limit(self, path: str) -> int:
-        """The largest body accepted on `path` (the upload routes take files)."""
-        return UPLOAD_REQUEST_BYTES if path.startswith("/projects/") else self.request_bytes
+        """The largest body accepted on `path` (the upload routes and a state load take files)."""
+        if path.startswith("/projects/") or path == STATE_ROUTE:
+            return UPLOAD_REQUEST_BYTES
+        return self.request_bytes
 
     def state_error(self, what: str) -> ApiError:
         return ApiError(CONFLICT, f"the project has reached the emulator's limit of {what}")

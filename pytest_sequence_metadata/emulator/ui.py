@@ -22,7 +22,6 @@ import html
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -35,6 +34,7 @@ from .overview import AssetView, CollectionView, ProjectView, TokenView
 
 if TYPE_CHECKING:
     from .app import App, Request, Response
+    from .journal import Journal
 
 BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
 BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
@@ -240,36 +240,26 @@ def _projects(projects: Sequence[ProjectView]) -> str:
     )
 
 
-def _when(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="milliseconds")
-    return str(value)
-
-
-def _journal(journal: object) -> str:
-    """The journal's exchanges, newest first (duck-typed: `entries()` giving objects with `time,
-    operation, method, path, project, body, status, error, duration_ms`, oldest first)."""
-    entries = list(journal.entries())  # type: ignore[attr-defined]
+def _journal(journal: Journal) -> str:
+    """The journal's exchanges, newest first."""
+    entries = journal.entries()
     rows = []
     for entry in reversed(entries[-MAX_REQUESTS_SHOWN:]):
         body = "" if entry.body is None else _e(entry.body)
         if len(body) > MAX_BODY_CHARS:
             body = body[:MAX_BODY_CHARS].rsplit("&", 1)[0] + "…"  # never cut an entity in two
         project = "anonymous" if entry.project is None else entry.project
-        took = entry.duration_ms
         cells = [
-            _e(_when(entry.time)),
+            _e(entry.time),
             _e(entry.operation or ""),
             f"{_e(entry.method)} {_e(entry.path)}",
             _e(project),
             _e(entry.status),
             _e(entry.error or ""),
-            f"{took:.1f} ms" if isinstance(took, int | float) else "",
+            f"{entry.duration_ms:.1f} ms",
             f"<code>{body}</code>",
         ]
-        failed = " failed" if isinstance(entry.status, int) and entry.status >= 400 else ""
+        failed = " failed" if entry.status >= 400 else ""
         rows.append(f'<tr class="exchange{failed}"><td>{"</td><td>".join(cells)}</td></tr>')
     dropped = len(entries) - MAX_REQUESTS_SHOWN
     note = (
@@ -316,9 +306,7 @@ tr.failed td{background:#fff4f3}code{font-size:12px;overflow-wrap:anywhere}
 def render_page(app: App, nonce: str) -> str:
     projects = app.backend.overview(tokens_per_collection=MAX_TOKENS_SHOWN)
     stats = app.backend.stats()
-    journal = getattr(app.owner, "requests", None)
-    keeps_journal = callable(getattr(journal, "entries", None))
-    requests = _journal(journal) if keeps_journal else ""
+    requests = _journal(app.journal) if app.journal is not None else ""
     summary = " · ".join(
         _count(stats[kind], kind) for kind in ("projects", "collections", "tokens", "assets")
     )

@@ -89,7 +89,8 @@ def sequence_async_other_client(request: pytest.FixtureRequest) -> AsyncMetadata
 
 @pytest.fixture(scope="session")
 def sequence_emulator(request: pytest.FixtureRequest) -> EmulatorHandle:
-    """The embedded emulator: `url`, `mint_jwt(project)`, `reset()`, `faults`."""
+    """The embedded emulator: `url`, `mint_jwt(project)`, `reset()`, `faults`, `requests` (the
+    journal of this test's requests), `load(state)`."""
     runtime = _runtime(request)
     if runtime.settings.kind != "emulator":
         pytest.fail(

@@ -151,10 +151,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    # What a test owns starts with its setup: the resources its fixtures create, the fault rules set.
+    # What a test owns starts with its setup: the resources its fixtures create, the fault rules set,
+    # and the request journal (`sequence_emulator.requests` shows this test's requests only).
     runtime = get_runtime(item.config)
     emulator = runtime.running_emulator
     item.stash[_TEST_START] = (runtime.ledger_mark(), emulator.fault_rules() if emulator else [])
+    if emulator is not None:
+        emulator.requests.clear()
 
 
 @pytest.hookimpl(tryfirst=True)

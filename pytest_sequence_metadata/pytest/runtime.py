@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from pytest_sequence_metadata.emulator import Emulator
     from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
+    from pytest_sequence_metadata.emulator.journal import Journal as RequestJournal
     from pytest_sequence_metadata.emulator.server import ServerHandle
     from pytest_sequence_metadata.pytest.journal import Journal
     from pytest_sequence_metadata.pytest.ledger import CleanupLedger, Leftover
@@ -117,6 +118,21 @@ class EmulatorHandle:
     def faults(self) -> Faults:
         """Fault injection: `rate_limit(op)`, `server_error(op)`, `latency(op, seconds=...)`."""
         return self.emulator.faults
+
+    @property
+    def requests(self) -> RequestJournal:
+        """The request journal: what reached the emulator, e.g. `requests.calls("CreateToken")`,
+        `requests.assert_called("CreateToken", times=1)` (cleared by `reset()`)."""
+        return self.emulator.requests
+
+    def load(self, state: Mapping[str, Any] | str | os.PathLike[str]) -> None:
+        """Replace the emulator's state with a state document, or a JSON/YAML file of one (the
+        `GET /_emulator/state` format; `file.path` entries are read relative to the file)."""
+        self.emulator.restore(state)
+
+    def snapshot(self, *, files: Literal["hash", "base64"] = "base64") -> dict[str, Any]:
+        """The emulator's state as a state document (what `load` takes back)."""
+        return self.emulator.snapshot(files=files)
 
     def mint_jwt(self, project_id: int | None = None, *, expires_in: float | None = 3600.0) -> str:
         """A JWT the emulator accepts, for `project_id` (default: the owner project)."""

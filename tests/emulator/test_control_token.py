@@ -22,6 +22,9 @@ PROTECTED = [
     ("POST", "faults"),
     ("DELETE", "faults"),
     ("POST", "token"),
+    ("GET", "requests"),
+    ("GET", "state"),
+    ("POST", "state"),
 ]
 
 

@@ -6,7 +6,6 @@ The real browser test is test_ui_browser.py; these check the answers themselves.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from emulator_support import Api, png_bytes
 
-from pytest_sequence_metadata.emulator import IN_PROCESS_URL, Emulator
+from pytest_sequence_metadata.emulator import Emulator
 from pytest_sequence_metadata.emulator.control import CONTROL_TOKEN_HEADER
 from pytest_sequence_metadata.emulator.ui import COOKIE_NAME
 
@@ -190,54 +189,36 @@ def test_an_empty_emulator_says_so(api: Api) -> None:
     assert "No collections yet" in open_ui(api).text
 
 
-@dataclass
-class Exchange:
-    time: float
-    operation: str | None
-    method: str
-    path: str
-    project: int | None
-    body: Any
-    status: int
-    error: str | None
-    duration_ms: float
-
-
-class FakeJournal:
-    def __init__(self, entries: list[Exchange]) -> None:
-        self._entries = entries
-
-    def entries(self) -> list[Exchange]:
-        return list(self._entries)
-
-
-def test_the_journal_is_shown_newest_first_when_the_emulator_keeps_one() -> None:
+def test_the_journal_is_shown_newest_first() -> None:
     emulator = Emulator()
-    with httpx.Client(transport=emulator.transport(), base_url=IN_PROCESS_URL) as client:
+    with emulator.client() as client:
 
         def page() -> str:
-            return client.get("/_emulator/ui", headers=emulator.control_headers()).text
+            return client.get("/_emulator/ui").text
 
-        assert 'id="requests"' not in page()  # no journal, no section
-        public_path = "/projects/1/collections/9/tokens/1"
+        assert "No requests yet." in page()  # the web view's own requests are not journaled
+        owner = {"Authorization": f"Bearer {emulator.mint_jwt(1)}"}
         create_body = {"collection": {"metadata": {"name": SCRIPT_NAME}}}
-        emulator.requests = FakeJournal(  # type: ignore[attr-defined]
-            [
-                Exchange(1_700_000_000.0, "CreateCollection", "POST", "/rpc/Collections/CreateCollection",
-                         1, create_body, 200, None, 1.25),
-                Exchange(1_700_000_001.5, "GetPublicTokenMetadata", "GET", public_path,
-                         None, None, 404, "NotFound", 0.5),
-            ]
-        )  # fmt: skip
+        created = client.post("/rpc/Collections/CreateCollection", json=create_body, headers=owner)
+        assert created.status_code == 200
+        assert client.get("/projects/1/collections/9/tokens/1").status_code == 404
         text = page()
     assert "script" not in Page(text).tags
     rows = re.findall(r'<tr class="exchange[^"]*">(.*?)</tr>', text)
     assert len(rows) == 2
-    assert "GetPublicTokenMetadata" in rows[0]
-    assert "anonymous" in rows[0]
-    assert "NotFound" in rows[0]
-    assert "2023-11-14T22:13:21.500Z" in rows[0]
-    assert "CreateCollection" in rows[1]
-    assert "&lt;script&gt;" in rows[1]
-    assert "1.2 ms" in rows[1] or "1.3 ms" in rows[1]
+    newest, oldest = rows
+    assert "GetPublicTokenMetadata" in newest
+    assert "anonymous" in newest
+    assert "NotFound" in newest
+    assert emulator.requests.entries()[1].time in newest
+    assert "CreateCollection" in oldest
+    assert "&lt;script&gt;" in oldest
+    assert re.search(r"<td>\d+\.\d ms</td>", oldest)
     assert '<tr class="exchange failed">' in text
+
+
+def test_without_a_journal_there_is_no_requests_section() -> None:
+    emulator = Emulator(journal_entries=0)
+    with emulator.client() as client:
+        text = client.get("/_emulator/ui").text
+    assert 'id="requests"' not in text
