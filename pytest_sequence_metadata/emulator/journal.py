@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from pytest_sequence_metadata.redaction import redact
+from pytest_sequence_metadata.client.redaction import redact
 
 __all__ = ["ANY_PROJECT", "DEFAULT_MAX_ENTRIES", "Exchange", "Journal", "file_summary"]
 
