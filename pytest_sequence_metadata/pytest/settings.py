@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
@@ -34,7 +35,8 @@ Source = Literal["CLI", "env", "ini", "JWT claim", "default", "emulator"]
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One setting: its CLI flag, environment variable and ini key (None where it has none)."""
+    """One setting: its CLI flag, environment variable and ini key (None where it has none), how a given
+    value is read (`parse`: one-line usage error naming where it came from) and shown (`render`)."""
 
     name: str
     flag: str
@@ -44,10 +46,112 @@ class Option:
     secret: bool = False
     is_flag: bool = False
     default: str | None = None
+    parse: Callable[[Option, Any, Source], Any] | None = None  # None: the text as given
+    render: Callable[[Any], str | None] = str  # None: not shown
+    attribute: str | None = None  # the `Settings` field, when not `name`
 
     @property
     def dest(self) -> str:
         return self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def field(self) -> str:
+        return self.attribute or self.name
+
+    def read(self, value: Any, source: Source) -> Any:
+        """The typed value of what was given; None (False for a flag) when nothing was."""
+        if self.is_flag:
+            return bool(value)
+        if value in (None, ""):
+            return None
+        if self.secret:
+            return Secret(value)
+        return str(value) if self.parse is None else self.parse(self, value, source)
+
+    def show(self, value: Any, source: Source) -> str | None:
+        """The value as the report header prints it (secrets never), None to leave it out."""
+        if self.secret:
+            return "minted" if source == "emulator" else REDACTED
+        return self.render(value)
+
+
+def _fail(message: str) -> pytest.UsageError:
+    return pytest.UsageError(f"pytest-sequence-metadata: {message}")
+
+
+def _where(option: Option, source: Source) -> str:
+    if source == "env" and option.env:
+        return f"{option.flag} (from {option.env})"
+    if source == "ini" and option.ini:
+        return f"{option.flag} (from ini {option.ini})"
+    return option.flag
+
+
+def _positive_int(option: Option, value: str, source: Source) -> int:
+    where = _where(option, source)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise _fail(f"{where} must be a positive whole number, got {value!r}") from None
+    if number < 1:
+        raise _fail(f"{where} must be a positive whole number, got {value!r}")
+    return number
+
+
+def _url(option: Option, url: str, source: Source) -> str:
+    try:
+        parsed = parse_base_url(url)
+    except BadURL as error:
+        raise _fail(
+            f"{_where(option, source)} must be an http(s) URL such as "
+            f"https://dev-metadata.sequence.app, got {display_url(url)!r}"
+            + (f" ({error})" if str(error) else "")
+        ) from None
+    # A password in the URL is a secret like the JWTs: redacted wherever it is printed, alone too.
+    if parsed.password is not None and len(parsed.password) < MIN_SHORT_SECRET:
+        raise _fail(
+            f"{_where(option, source)} has a password shorter than "
+            f"{MIN_SHORT_SECRET} characters, too short to be kept out of the output: use a longer one"
+        )
+    register_short_secret(parsed.password)
+    return url.rstrip("/")
+
+
+def _profile(option: Option, profile: str, source: Source) -> str:
+    if profile not in PROFILES:
+        raise _fail(f"{_where(option, source)} must be quick or nightly, got {profile!r}")
+    return profile
+
+
+def _rate(option: Option, text: str, source: Source) -> RateLimit:
+    rate_limit = parse_rate(text)
+    if rate_limit is None:
+        raise _fail(f"{_where(option, source)} must look like 5/s, 100/m or 1000/h, got {text!r}")
+    return rate_limit
+
+
+def _age(option: Option, text: str, source: Source) -> int:
+    age = parse_age(text)
+    if age is None:
+        raise _fail(f"{_where(option, source)} must look like 30m, 2h or 1d, got {text!r}")
+    return age
+
+
+def _mutations(option: Option, value: str, source: Source) -> tuple[str, ...]:
+    from pytest_sequence_metadata.emulator.mutations import MUTATIONS
+
+    names = _names(value)
+    unknown = sorted(set(names) - MUTATIONS.keys())
+    if unknown:
+        raise _fail(
+            f"{_where(option, source)} names unknown mutation(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(sorted(MUTATIONS))}"
+        )
+    return names
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(n.strip() for n in str(value or "").split(",") if n.strip())
 
 
 OPTIONS: Final = (
@@ -57,6 +161,8 @@ OPTIONS: Final = (
         "SEQUENCE_URL",
         "sequence_url",
         "base URL of a real Metadata API; unset: the embedded emulator",
+        parse=_url,
+        render=lambda url: display_url(url),
     ),
     Option(
         "jwt",
@@ -72,6 +178,7 @@ OPTIONS: Final = (
         "SEQUENCE_PROJECT_ID",
         "sequence_project_id",
         "owner project id (default: the JWT's 'project' claim)",
+        parse=_positive_int,
     ),
     Option(
         "other_jwt",
@@ -87,6 +194,7 @@ OPTIONS: Final = (
         "SEQUENCE_OTHER_PROJECT_ID",
         "sequence_other_project_id",
         "second project's id (default: its JWT's claim)",
+        parse=_positive_int,
     ),
     Option(
         "access_key",
@@ -111,6 +219,8 @@ OPTIONS: Final = (
         "SEQUENCE_RATE_LIMIT",
         "sequence_rate_limit",
         "client-side request rate limit for all plugin traffic, e.g. 5/s or 100/m",
+        parse=_rate,
+        render=lambda rate: rate.text,
     ),
     Option(
         "request_budget",
@@ -118,6 +228,7 @@ OPTIONS: Final = (
         "SEQUENCE_REQUEST_BUDGET",
         "sequence_request_budget",
         "stop the run once it has sent this many requests (default: no limit)",
+        parse=_positive_int,
     ),
     Option(
         "profile",
@@ -126,6 +237,7 @@ OPTIONS: Final = (
         "sequence_profile",
         "depth of property-based checks: quick or nightly",
         default="quick",
+        parse=_profile,
     ),
     Option(
         "report",
@@ -149,6 +261,9 @@ OPTIONS: Final = (
         "sequence_sweep_age",
         "how old a leftover must be before --sequence-sweep deletes it, e.g. 30m, 2h, 1d",
         default="1h",
+        parse=_age,
+        render=lambda seconds: f"{seconds}s",
+        attribute="sweep_age_seconds",
     ),
     Option(
         "emulator_mutations",
@@ -157,6 +272,8 @@ OPTIONS: Final = (
         None,
         "start the embedded emulator with these named injected bugs (comma-separated), to prove the "
         "suite catches them",
+        parse=_mutations,
+        render=lambda names: ",".join(names) or None,
     ),
 )
 OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
@@ -222,24 +339,12 @@ class Settings:
         """`name=value (source)` for every setting that is set, secrets shown as ***."""
         shown = []
         for option in OPTIONS:
-            value = getattr(self, option.name if option.name != "sweep_age" else "sweep_age_seconds")
-            if value in (None, False) and self.sources.get(option.name) in (None, "default"):
+            value, source = getattr(self, option.field), self.sources.get(option.name, "default")
+            if value in (None, False) and source == "default":
                 continue
-            if option.secret:
-                text = "minted" if self.sources.get(option.name) == "emulator" else REDACTED
-            elif isinstance(value, RateLimit):
-                text = value.text
-            elif option.name == "url":
-                text = display_url(value)
-            elif option.name == "sweep_age":
-                text = f"{value}s"
-            elif option.name == "emulator_mutations":
-                if not value:
-                    continue
-                text = ",".join(value)
-            else:
-                text = str(value)
-            shown.append(f"{option.name}={text} ({self.sources.get(option.name, 'default')})")
+            text = option.show(value, source)
+            if text is not None:
+                shown.append(f"{option.name}={text} ({source})")
         return shown
 
 
@@ -286,10 +391,6 @@ def display_url(url: str) -> str:
     return url
 
 
-def _fail(message: str) -> pytest.UsageError:
-    return pytest.UsageError(f"pytest-sequence-metadata: {message}")
-
-
 def _raw(config: pytest.Config, option: Option, environ: dict[str, str]) -> tuple[Any, Source]:
     cli = config.getoption(option.dest)
     if option.is_flag:
@@ -305,25 +406,6 @@ def _raw(config: pytest.Config, option: Option, environ: dict[str, str]) -> tupl
     return option.default, "default"
 
 
-def _positive_int(option: Option, value: str, source: Source) -> int:
-    where = _where(option, source)
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise _fail(f"{where} must be a positive whole number, got {value!r}") from None
-    if number < 1:
-        raise _fail(f"{where} must be a positive whole number, got {value!r}")
-    return number
-
-
-def _where(option: Option, source: Source) -> str:
-    if source == "env" and option.env:
-        return f"{option.flag} (from {option.env})"
-    if source == "ini" and option.ini:
-        return f"{option.flag} (from ini {option.ini})"
-    return option.flag
-
-
 def _claim(option: Option, token: str, source: Source) -> int | None:
     """The token's `project` claim; the token itself never appears in a message."""
     from pytest_sequence_metadata.client.claims import ClaimError, project_claim
@@ -332,22 +414,6 @@ def _claim(option: Option, token: str, source: Source) -> int | None:
         return project_claim(token)
     except ClaimError as error:
         raise _fail(f"{_where(option, source)} {error}") from None
-
-
-def _mutations(raw: tuple[Any, Source], url: str | None) -> tuple[str, ...]:
-    from pytest_sequence_metadata.emulator.mutations import MUTATIONS
-
-    value, source = raw
-    names = tuple(n.strip() for n in str(value or "").split(",") if n.strip())
-    where = _where(OPTIONS_BY_NAME["emulator_mutations"], source)
-    if names and url:
-        raise _fail(f"{where} applies to the embedded emulator only, but --sequence-url is set")
-    unknown = sorted(set(names) - MUTATIONS.keys())
-    if unknown:
-        raise _fail(
-            f"{where} names unknown mutation(s) {', '.join(unknown)}; valid: {', '.join(sorted(MUTATIONS))}"
-        )
-    return names
 
 
 def parse_rate(text: str) -> RateLimit | None:
@@ -397,51 +463,13 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
     _refuse_secrets_written_in_ini(config, raw)
     sources: dict[str, Source] = {name: source for name, (_value, source) in raw.items()}
 
-    url, url_source = raw["url"]
-    if url:
-        try:
-            parsed = parse_base_url(url)
-        except BadURL as error:
-            raise _fail(
-                f"{_where(OPTIONS_BY_NAME['url'], url_source)} must be an http(s) URL such as "
-                f"https://dev-metadata.sequence.app, got {display_url(url)!r}"
-                + (f" ({error})" if str(error) else "")
-            ) from None
-        url = url.rstrip("/")
-        # A password in the URL is a secret like the JWTs: redacted wherever it is printed, alone too.
-        if parsed.password is not None and len(parsed.password) < MIN_SHORT_SECRET:
-            raise _fail(
-                f"{_where(OPTIONS_BY_NAME['url'], url_source)} has a password shorter than "
-                f"{MIN_SHORT_SECRET} characters, too short to be kept out of the output: use a longer one"
-            )
-        register_short_secret(parsed.password)
-
-    profile, profile_source = raw["profile"]
-    if profile not in PROFILES:
-        raise _fail(
-            f"{_where(OPTIONS_BY_NAME['profile'], profile_source)} must be quick or nightly, got {profile!r}"
-        )
-
-    rate_limit = None
-    if raw["rate_limit"][0]:
-        rate_limit = parse_rate(raw["rate_limit"][0])
-        if rate_limit is None:
-            where = _where(OPTIONS_BY_NAME["rate_limit"], raw["rate_limit"][1])
-            raise _fail(f"{where} must look like 5/s, 100/m or 1000/h, got {raw['rate_limit'][0]!r}")
-
-    budget = None
-    if raw["request_budget"][0]:
-        budget = _positive_int(
-            OPTIONS_BY_NAME["request_budget"], raw["request_budget"][0], raw["request_budget"][1]
-        )
-
-    sweep_age = parse_age(raw["sweep_age"][0])
-    if sweep_age is None:
-        where = _where(OPTIONS_BY_NAME["sweep_age"], raw["sweep_age"][1])
-        raise _fail(f"{where} must look like 30m, 2h or 1d, got {raw['sweep_age'][0]!r}")
-
-    mutations = _mutations(raw["emulator_mutations"], url)
-    access_key = Secret(raw["access_key"][0]) if raw["access_key"][0] else None
+    # Each option reads itself (`Option.read`); what follows checks them against each other.
+    url = OPTIONS_BY_NAME["url"].read(*raw["url"])
+    mutations_given, mutations_source = raw["emulator_mutations"]
+    if url and _names(mutations_given):
+        where = _where(OPTIONS_BY_NAME["emulator_mutations"], mutations_source)
+        raise _fail(f"{where} applies to the embedded emulator only, but --sequence-url is set")
+    values = {"url": url} | {o.name: o.read(*raw[o.name]) for o in OPTIONS if o.name != "url"}
 
     ids: dict[str, int | None] = {}
     secrets: dict[str, Secret | None] = {}
@@ -450,9 +478,9 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         ("other", "other_jwt", "other_project_id"),
     ):
         token, token_source = raw[jwt_name]
-        given, given_source = raw[id_name]
-        project = _positive_int(OPTIONS_BY_NAME[id_name], given, given_source) if given else None
-        secrets[jwt_name] = Secret(token) if token else None
+        given_source = raw[id_name][1]
+        project = values[id_name]
+        secrets[jwt_name] = values[jwt_name]
         claim = _claim(OPTIONS_BY_NAME[jwt_name], token, token_source) if (token and url) else None
         if project is not None and claim is not None and project != claim:
             raise _fail(
@@ -491,23 +519,9 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
             "another project's JWT in --sequence-other-jwt / SEQUENCE_OTHER_JWT"
         )
 
-    settings = Settings(
-        url=url or None,
-        jwt=secrets["jwt"],
-        project_id=ids["project_id"],
-        other_jwt=secrets["other_jwt"],
-        other_project_id=ids["other_project_id"],
-        allow_production=bool(raw["allow_production"][0]),
-        rate_limit=rate_limit,
-        request_budget=budget,
-        profile=profile,
-        report=raw["report"][0] or None,
-        sweep=bool(raw["sweep"][0]),
-        sweep_age_seconds=sweep_age,
-        access_key=access_key,
-        emulator_mutations=mutations,
-        sources=sources,
-    )
+    given = {option.field: values[option.name] for option in OPTIONS}
+    given["emulator_mutations"] = given["emulator_mutations"] or ()
+    settings = Settings(**{**given, **ids, **secrets, "sources": sources})
     if settings.is_production and not settings.allow_production:
         raise _fail(
             f"--sequence-url points at production ({PRODUCTION_HOST}), where this suite writes; "
