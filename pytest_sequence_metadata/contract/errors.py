@@ -71,3 +71,20 @@ ERROR_TABLE: tuple[ErrorKind, ...] = (
 
 ERRORS_BY_NAME: dict[str, ErrorKind] = {kind.name: kind for kind in ERROR_TABLE}
 ERRORS_BY_CODE: dict[int, ErrorKind] = {kind.code: kind for kind in ERROR_TABLE}
+
+# The kinds code names directly (what the emulator raises, what the suite expects), looked up once
+# here rather than aliased in every module; a name missing from the table fails at import.
+BAD_ROUTE: ErrorKind = ERRORS_BY_NAME["WebrpcBadRoute"]
+BAD_METHOD: ErrorKind = ERRORS_BY_NAME["WebrpcBadMethod"]
+BAD_REQUEST: ErrorKind = ERRORS_BY_NAME["WebrpcBadRequest"]
+SERVER_PANIC: ErrorKind = ERRORS_BY_NAME["WebrpcServerPanic"]
+INTERNAL_ERROR: ErrorKind = ERRORS_BY_NAME["WebrpcInternalError"]
+UNAUTHORIZED: ErrorKind = ERRORS_BY_NAME["Unauthorized"]
+PERMISSION_DENIED: ErrorKind = ERRORS_BY_NAME["PermissionDenied"]
+SESSION_EXPIRED: ErrorKind = ERRORS_BY_NAME["SessionExpired"]
+RATE_LIMITED: ErrorKind = ERRORS_BY_NAME["RateLimited"]
+NOT_FOUND: ErrorKind = ERRORS_BY_NAME["NotFound"]
+REQUIRED_ARGUMENT: ErrorKind = ERRORS_BY_NAME["RequiredArgument"]
+INVALID_ARGUMENT: ErrorKind = ERRORS_BY_NAME["InvalidArgument"]
+REQUEST_CONFLICT: ErrorKind = ERRORS_BY_NAME["RequestConflict"]
+TIMEOUT: ErrorKind = ERRORS_BY_NAME["Timeout"]

@@ -8,9 +8,11 @@ from typing import Any
 
 import anyio
 
+from pytest_sequence_metadata.contract.errors import TIMEOUT
+
 from .app import App, Request, Response
 from .backend import ApiError
-from .limits import TIMEOUT, TOO_LARGE
+from .limits import TOO_LARGE
 from .upload_form import UploadForm
 
 Scope = MutableMapping[str, Any]

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import BAD_REQUEST, REQUEST_CONFLICT, ErrorKind
 from pytest_sequence_metadata.contract.gowire import DecodeError
 
 from .backend import INVALID, MAX_UPLOAD_BYTES, ApiError
@@ -37,9 +37,6 @@ UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 STATE_ROUTE = "/_emulator/state"  # POST takes a state document, file bytes in base64 included
 # InvalidArgument, but with HTTP 413 so that proxies and clients see "too large" at once.
 TOO_LARGE = ErrorKind(INVALID.name, INVALID.code, INVALID.msg, 413)
-CONFLICT = ERRORS_BY_NAME["RequestConflict"]
-BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
-TIMEOUT = ERRORS_BY_NAME["Timeout"]
 MiB = 1024 * 1024
 
 
@@ -94,7 +91,7 @@ class Limits:
         return self.request_bytes
 
     def state_error(self, what: str) -> ApiError:
-        return ApiError(CONFLICT, f"the project has reached the emulator's limit of {what}")
+        return ApiError(REQUEST_CONFLICT, f"the project has reached the emulator's limit of {what}")
 
 
 DEFAULT_LIMITS = Limits()

@@ -26,7 +26,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import BAD_METHOD, BAD_ROUTE, UNAUTHORIZED
 
 from .backend import ApiError
 from .control import CONTROL_TOKEN_HEADER, control_token_matches
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from .app import App, Request, Response
     from .journal import Journal
 
-BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
-BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
-UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
 
 COOKIE_NAME = "sequence_emulator_ui"
 COOKIE_PATH = "/_emulator/"

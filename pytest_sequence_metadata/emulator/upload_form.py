@@ -6,12 +6,11 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import BAD_REQUEST
 
 from .backend import INVALID, MAX_UPLOAD_BYTES, REQUIRED, ApiError
 from .limits import UPLOAD_REQUEST_BYTES
 
-BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
 # A body is fed to the parser in pieces: each C-level search then holds the GIL briefly.
 _FEED_BYTES = 256 * 1024
 
