@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pytest_sequence_metadata.contract.registry import registry
+
 
 @dataclass(frozen=True, slots=True)
 class Assumption:
@@ -20,16 +22,8 @@ class Assumption:
     reason: str
 
 
-def _registry(*items: Assumption) -> dict[str, Assumption]:
-    table: dict[str, Assumption] = {}
-    for item in items:
-        if item.id in table:
-            raise ValueError(f"duplicate assumption id {item.id!r}")
-        table[item.id] = item
-    return table
-
-
-ASSUMPTIONS: dict[str, Assumption] = _registry(
+ASSUMPTIONS: dict[str, Assumption] = registry(
+    "assumption",
     # --- visibility and privacy -------------------------------------------------------------------
     Assumption(
         "collection-default-private",

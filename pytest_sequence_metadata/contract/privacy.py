@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from pytest_sequence_metadata.contract.registry import registry
+
 # Who may call: the project's owner (its JWT), anyone (no credentials), another project's owner.
 Identity = Literal["owner", "anonymous", "other"]
 IDENTITIES: Final[tuple[Identity, ...]] = ("owner", "anonymous", "other")
@@ -30,16 +32,8 @@ class PrivacyRule:
     evidence: str
 
 
-def _registry(*items: PrivacyRule) -> dict[str, PrivacyRule]:
-    table: dict[str, PrivacyRule] = {}
-    for item in items:
-        if item.id in table:
-            raise ValueError(f"duplicate privacy rule id {item.id!r}")
-        table[item.id] = item
-    return table
-
-
-PRIVACY_RULES: dict[str, PrivacyRule] = _registry(
+PRIVACY_RULES: dict[str, PrivacyRule] = registry(
+    "privacy rule",
     PrivacyRule(
         "private-until-published",
         "A collection and its tokens are hidden from every public route until PublishCollection, "

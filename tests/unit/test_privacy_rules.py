@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from pytest_sequence_metadata.contract import privacy
 from pytest_sequence_metadata.contract.privacy import PRIVACY_RULES, PrivacyRule
+from pytest_sequence_metadata.contract.registry import registry
 
 
 def test_duplicate_rule_ids_are_refused() -> None:
     rule = PrivacyRule("x", "statement", "[I] evidence")
     with pytest.raises(ValueError, match="duplicate privacy rule id 'x'"):
-        privacy._registry(rule, PrivacyRule("x", "other", "[D] other"))
+        registry("privacy rule", rule, PrivacyRule("x", "other", "[D] other"))
 
 
 def test_every_rule_has_a_marker_friendly_id_a_statement_and_tagged_evidence() -> None:
