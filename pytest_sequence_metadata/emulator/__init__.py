@@ -75,19 +75,19 @@ class Emulator:
         self.control_token, self.control_token_generated = resolve_control_token(control_token)
         self.limits: Limits = limits or DEFAULT_LIMITS
         self.base_url = base_url.rstrip("/") if base_url else None
-        self.backend: Backend = Backend(mutations=self.mutations, limits=self.limits)
+        self.backend: Backend = Backend(limits=self.limits)
         self.faults: Faults = Faults(seed=fault_seed)
         self._auth = Authenticator(self.jwt_secret)
         self.app: App = App(
             self.backend,
             self._auth,
             self.faults,
-            mutations=self.mutations,
             base_url=self.base_url,
             validators=None if validate_requests else {},
             on_reset=self.reset,
             control_token=self.control_token,
             limits=self.limits,
+            health_details={"mutations": sorted(self.mutations)},
         )
         apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None

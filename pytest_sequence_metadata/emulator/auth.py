@@ -79,7 +79,7 @@ class Authenticator:
             claims["exp"] = int(time.time() + expires_in)
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
-    def claims(self, token: str, *, check_expiry: bool = True) -> Claims:
+    def claims(self, token: str) -> Claims:
         """The verified claims, or ApiError Unauthorized (bad token) / SessionExpired (expired)."""
         found = self._cache.get(token)
         if found is None:
@@ -88,11 +88,15 @@ class Authenticator:
                 self._cache.clear()
             self._cache[token] = found
         now = time.time()
-        if check_expiry and found.expires_at is not None and found.expires_at <= now:
+        if self._expired(found, now):
             raise ApiError(_EXPIRED, "the JWT has expired")
         if found.not_before is not None and found.not_before > now:
             raise ApiError(_UNAUTHORIZED, "the JWT is not valid yet (`nbf`)")
         return found
+
+    @staticmethod
+    def _expired(claims: Claims, now: float) -> bool:
+        return claims.expires_at is not None and claims.expires_at <= now
 
     def _decode(self, token: str) -> Claims:
         # PyJWT checks the signature, the algorithm and that `project` is there. Its time checks
