@@ -66,7 +66,7 @@ def _refuse_zero_asset_id(app: App) -> None:
 @mutation(
     "null-pointer-argument-refused",
     "An argument sent as null (a nil Go pointer, as the Go client sends it) is RequiredArgument.",
-    breaks=("GetCollection", "ListCollections"),
+    breaks=("CreateCollection", "CreateAsset", "GetCollection"),
 )
 def _refuse_null_arguments(app: App) -> None:
     decode = app.decode
