@@ -98,7 +98,7 @@ class Emulator:
             raise TypeError("cors_origins must be a list of origins, not one string")
         origins = tuple(cors_origins)
         self.cors: CorsPolicy | None = CorsPolicy(origins) if origins else None
-        self.backend: Backend = Backend(mutations=self.mutations, limits=self.limits)
+        self.backend: Backend = Backend(limits=self.limits)
         self.faults: Faults = Faults(seed=fault_seed)
         self._auth = Authenticator(self.jwt_secret)
         self._journal: Journal | None = Journal(journal_entries) if journal_entries > 0 else None
@@ -118,7 +118,6 @@ class Emulator:
             self.backend,
             self._auth,
             self.faults,
-            mutations=self.mutations,
             base_url=self.base_url,
             validators=None if validate_requests else {},
             on_reset=self.reset,
@@ -127,6 +126,7 @@ class Emulator:
             journal=self._journal,
             store=self.store,
             cors=self.cors,
+            health_details={"mutations": sorted(self.mutations)},
         )
         apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
-from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_pointer_like
+from pytest_sequence_metadata.contract.gowire import decode_request, is_pointer_like
 from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations, snake_case
 
 from .auth import Authenticator, Claims, bearer_token
@@ -103,7 +103,7 @@ class RpcHandler:
     """A backend method found by the RPC's name, and the arguments it takes by name."""
 
     method: str
-    function: Callable[..., dict[str, Any]]
+    name: str  # the Backend method, looked up on the instance (where an overlay may wrap it)
     parameters: tuple[tuple[str, str], ...]  # (JSON key, parameter name)
     takes_base_url: bool
 
@@ -113,7 +113,8 @@ class RpcHandler:
         kwargs = {name: args.get(key) for key, name in self.parameters}
         if self.takes_base_url:
             kwargs["base_url"] = base_url
-        return self.function(backend, project, **kwargs)
+        answer: dict[str, Any] = getattr(backend, self.name)(project, **kwargs)
+        return answer
 
 
 def _handlers() -> dict[str, RpcHandler]:
@@ -129,7 +130,7 @@ def _handlers() -> dict[str, RpcHandler]:
         missing = [name for _, name in parameters if name not in accepted]
         if missing:
             raise TypeError(f"Backend.{op.handler} takes no {', '.join(missing)} for the {op.id} arguments")
-        found[op.id] = RpcHandler(op.id, function, parameters, "base_url" in accepted)
+        found[op.id] = RpcHandler(op.id, op.handler, parameters, "base_url" in accepted)
     return found
 
 
@@ -239,7 +240,6 @@ class App:
         authenticator: Authenticator,
         faults: Faults,
         *,
-        mutations: frozenset[str] = frozenset(),
         base_url: str | None = None,
         validators: Mapping[str, Validator] | None = None,
         on_reset: Callable[[], None] | None = None,
@@ -248,11 +248,13 @@ class App:
         journal: Journal | None = None,
         store: Store | None = None,
         cors: CorsPolicy | None = None,
+        health_details: Mapping[str, Any] | None = None,
     ) -> None:
         self.backend = backend
         self.auth = authenticator
         self.faults = faults
-        self.mutations = mutations
+        # Facts the health route adds to its own (the facade's: which injected bugs are on).
+        self.health_details: Mapping[str, Any] = health_details or {}
         self.base_url = base_url.rstrip("/") if base_url else None
         self.validators = (
             dict(validators) if validators is not None else load_request_validators(list(RPC_HANDLERS))
@@ -276,16 +278,7 @@ class App:
         return Response(status, base + headers if headers else base, dumps(value))
 
     def error(self, exc: ApiError, headers: list[tuple[str, str]] | None = None) -> Response:
-        kind, cause = exc.kind, exc.cause
-        if kind is REQUIRED and "wrong-error-code" in self.mutations:
-            kind = INVALID
-        status = kind.status
-        if kind is NOT_FOUND and "notfound-http-404" in self.mutations:
-            status = 404
-        if "error-body-not-json" in self.mutations:
-            plain = [("content-type", "text/plain; charset=utf-8"), *(headers or [])]
-            return Response(status, plain, kind.msg.encode())
-        return self.json_answer(status, kind.body(cause), headers)
+        return self.json_answer(exc.kind.status, exc.body(), headers)
 
     def _fault_response(self, rule: FaultRule) -> Response:
         if rule.kind == "rate_limit":
@@ -354,7 +347,7 @@ class App:
         if token is None:
             return None
         try:
-            return self.auth.claims(token, check_expiry=False).project
+            return self.auth.signed(token).project
         except ApiError:
             return None
 
@@ -406,13 +399,11 @@ class App:
             return self.error(ApiError(BAD_METHOD, cause), [("allow", "POST")])
         return self._with_faults(method, lambda: self._rpc_call(request, method, handler))
 
-    def _claims(self, request: Request) -> Claims | None:
+    def _claims(self, request: Request) -> Claims:
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
-            if "auth-missing-token-accepted" in self.mutations:
-                return None
             raise ApiError(UNAUTHORIZED, "missing Bearer JWT in the Authorization header")
-        return self.auth.claims(token, check_expiry="auth-expired-token-accepted" not in self.mutations)
+        return self.auth.claims(token)
 
     def _rpc_call(self, request: Request, method: str, handler: RpcHandler) -> Response:
         claims = self._claims(request)  # [A:check-order]
@@ -422,8 +413,6 @@ class App:
         try:
             args = self.decode(method, request.body)
         except ValueError as exc:  # a DecodeError, or an integer over Python's 4,300-digit limit
-            if "bad-json-server-error" in self.mutations and isinstance(exc, DecodeError):
-                return self.json_answer(500, PANIC.body(str(exc)))
             raise unmarshal_error(exc) from None
         if len(request.body) > self.limits.smallest_oversize_body:  # else no value can be too large
             check_value_sizes(args, self.limits)
@@ -439,7 +428,7 @@ class App:
         return self.json_answer(200, answer)
 
     def decode(self, method: str, body: bytes) -> dict[str, Any]:
-        """The RPC's arguments as the Go server reads the body (mutations may wrap this step)."""
+        """The RPC's arguments as the Go server reads the body."""
         return decode_request(method, body)
 
     @staticmethod
@@ -447,16 +436,12 @@ class App:
         """Answer the current request with the named webrpc error."""
         raise ApiError(ERRORS_BY_NAME[error], cause)
 
-    def _project(self, method: str, args: Mapping[str, Any], claims: Claims | None) -> int:
+    def _project(self, method: str, args: Mapping[str, Any], claims: Claims) -> int:
         """The project the call acts on [A:cross-project-ids]."""
         sent = args.get("projectId")
         if not sent and method in PROJECT_REQUIRED:
             raise ApiError(REQUIRED, "projectId is required")
-        if claims is None:  # only with the "auth-missing-token-accepted" mutation
-            return int(sent or 0)
         if sent is not None and sent != claims.project:
-            if "auth-project-mismatch-accepted" in self.mutations:
-                return int(sent)
             raise ApiError(PERMISSION_DENIED, "projectId does not match the project of the JWT")
         return claims.project
 
@@ -487,12 +472,8 @@ class App:
         collection: int | None,
         params: tuple[str, ...],
     ) -> Response:
-        if secured:  # [A:private-asset-route]
-            anonymous_ok = operation == "GetPrivateTokenAsset" and "private-asset-anonymous" in self.mutations
-            if not (anonymous_ok and "authorization" not in request.headers):
-                claims = self._claims(request)
-                if claims is not None and claims.project != project:
-                    raise ApiError(PERMISSION_DENIED, "the JWT belongs to another project")
+        if secured and self._claims(request).project != project:  # [A:private-asset-route]
+            raise ApiError(PERMISSION_DENIED, "the JWT belongs to another project")
         if project is None or collection is None:
             raise ApiError(NOT_FOUND)  # ids that cannot exist answer like hidden ones
         b, base = self.backend, self._base_url(request)

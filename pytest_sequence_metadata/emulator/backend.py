@@ -14,7 +14,6 @@ import functools
 import json
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -114,9 +113,7 @@ class _Collection:
     created_at: str
     updated_at: str
     private: bool = True
-    sticky_public: bool = False  # only set by the "unpublish-keeps-public" mutation
     tokens: dict[str, _Token] = field(default_factory=dict)
-    ghosts: dict[str, _Token] = field(default_factory=dict)  # only the "deleted-token-still-public" one
     assets: dict[int, _Asset] = field(default_factory=dict)
 
 
@@ -243,11 +240,10 @@ def _token_metadata_fields(md: dict[str, Any]) -> dict[str, Any]:
 class Backend:
     """All collections, tokens, assets and files of every project."""
 
-    def __init__(self, *, mutations: Iterable[str] = (), limits: Limits | None = None) -> None:
+    def __init__(self, *, limits: Limits | None = None) -> None:
         from .limits import DEFAULT_LIMITS
 
         self._lock = threading.RLock()
-        self.mutations = frozenset(mutations)
         self.limits: Limits = limits or DEFAULT_LIMITS
         # Ids are unique and increasing across projects, and never reused, even after reset().
         self._collection_ids = IdCounter()
@@ -324,8 +320,6 @@ class Backend:
     # --- wire shapes -----------------------------------------------------------------------------
 
     def _metadata_wire(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
-        if "external-link-camelcase" in self.mutations and "external_link" in metadata:
-            return {("externalLink" if k == "external_link" else k): v for k, v in metadata.items()}
         return dict(metadata)
 
     def _collection_wire(
@@ -351,7 +345,7 @@ class Backend:
         """Go's TokenMetadata struct: no omitempty on name..image, properties, attributes, queuedAt."""
         md = tok.metadata
         wire: dict[str, Any] = {
-            "tokenId": int(tok.token_id) if "token-id-number" in self.mutations else tok.token_id,
+            "tokenId": tok.token_id,
             "source": "",  # [A:token-server-fields]
             **_token_metadata_fields(md),
         }
@@ -442,11 +436,7 @@ class Backend:
 
     @_locked
     def get_collection(self, project: int, collection_id: int | None, *, base_url: str) -> dict[str, Any]:
-        if "cross-project-read" in self.mutations:
-            found = self._collections.get(_required_id(collection_id, "collectionId"))
-            col = found if found is not None else self._collection(project, collection_id)
-        else:
-            col = self._collection(project, collection_id)
+        col = self._collection(project, collection_id)
         return {"collection": self._collection_wire(col, base_url=base_url, token_count=True)}
 
     @_locked
@@ -467,8 +457,6 @@ class Backend:
         collection = _required_mapping(collection, "collection")
         col = self._collection(project, collection.get("id"))
         metadata = self._collection_metadata(collection.get("metadata"))  # [A:update-replaces-metadata]
-        if "update-drops-description" in self.mutations:
-            metadata["description"] = ""
         self._charge(project, _stored_size(metadata) - _stored_size(col.metadata))
         col.metadata = metadata
         col.updated_at = now_rfc3339()  # [A:update-collection-private-ignored]
@@ -498,7 +486,7 @@ class Backend:
     ) -> dict[str, Any]:
         col = self._collection(project, collection_id)
         col.private = False
-        if recursive and "publish-recursive-ignored" not in self.mutations:  # [A:publish-recursive]
+        if recursive:  # [A:publish-recursive]
             for tok in col.tokens.values():
                 tok.private = False
         return {"collection": self._collection_wire(col)}
@@ -507,8 +495,6 @@ class Backend:
     def unpublish_collection(self, project: int, collection_id: int | None) -> dict[str, Any]:
         col = self._collection(project, collection_id)
         col.private = True
-        if "unpublish-keeps-public" in self.mutations:
-            col.sticky_public = True
         return {"collection": self._collection_wire(col)}
 
     # --- contract collections ---------------------------------------------------------------------
@@ -589,6 +575,7 @@ class Backend:
 
     # --- tokens ----------------------------------------------------------------------------------
 
+    @_locked
     def create_token(
         self,
         project: int,
@@ -596,28 +583,20 @@ class Backend:
         token: Mapping[str, Any] | None,
         private: bool | None = None,
     ) -> dict[str, Any]:
-        with self._lock:
-            col = self._collection(project, collection_id)
-            raw = _required_mapping(token, "token")
-            tid = canonical_token_id(raw.get("tokenId"), "token.tokenId")
-            if tid in col.tokens:  # [A:duplicate-token-id]
-                raise ApiError(CONFLICT, f"token {tid} already exists in collection {col.id}")
-            if private is None:  # [A:token-default-private]
-                private = "token-public-by-default" not in self.mutations
-            tok = _Token(tid, self._token_metadata(raw), private, now_rfc3339())
-            owner = self._project(project)
-            if owner.tokens >= self.limits.tokens:
-                raise self.limits.state_error(f"{self.limits.tokens} tokens")
-            self._charge(project, _stored_size(tok.metadata))
-            owner.tokens += 1
-            if "lost-write" not in self.mutations:
-                col.tokens[tid] = tok
-            else:
-                snapshot = dict(col.tokens)
-        if "lost-write" in self.mutations:
-            time.sleep(0.002)  # read-modify-write outside the lock: concurrent creates overwrite
-            snapshot[tid] = tok
-            col.tokens = snapshot
+        col = self._collection(project, collection_id)
+        raw = _required_mapping(token, "token")
+        tid = canonical_token_id(raw.get("tokenId"), "token.tokenId")
+        if tid in col.tokens:  # [A:duplicate-token-id]
+            raise ApiError(CONFLICT, f"token {tid} already exists in collection {col.id}")
+        if private is None:  # [A:token-default-private]
+            private = True
+        tok = _Token(tid, self._token_metadata(raw), private, now_rfc3339())
+        owner = self._project(project)
+        if owner.tokens >= self.limits.tokens:
+            raise self.limits.state_error(f"{self.limits.tokens} tokens")
+        self._charge(project, _stored_size(tok.metadata))
+        owner.tokens += 1
+        col.tokens[tid] = tok
         # [A:token-write-updatedat-zero], [A:empty-list-json]: a new token has no assets -> null
         return {"token": self._token_wire(tok, updated_at=ZERO_TIME), "assets": None}
 
@@ -638,8 +617,6 @@ class Backend:
     ) -> dict[str, Any]:
         col = self._collection(project, collection_id)
         window, answer = _page_window(list(col.tokens.values()), page)
-        if "pagination-drops-item" in self.mutations and (page or {}).get("page", 0) > 0:
-            window = window[1:]
         return {"page": answer, "tokens": [self._token_wire(t) for t in window]}
 
     @_locked
@@ -686,8 +663,6 @@ class Backend:
         owner.file_bytes -= sum(len(a.data or b"") for a in col.assets.values() if a.token_id == tok.token_id)
         owner.tokens -= 1
         del col.tokens[tok.token_id]
-        if "deleted-token-still-public" in self.mutations:
-            col.ghosts[tok.token_id] = tok
         for asset_id in [k for k, a in col.assets.items() if a.token_id == tok.token_id]:
             del col.assets[asset_id]  # [A:delete-cascade]
             self._asset_owner.pop(asset_id, None)
@@ -778,10 +753,6 @@ class Backend:
         asset.mime_type = sniffed.mime_type
         asset.extension = sniffed.extension
         asset.width, asset.height = sniffed.width, sniffed.height
-        if "upload-wrong-mime" in self.mutations:
-            asset.mime_type = media.OCTET_STREAM
-        if "upload-swapped-dimensions" in self.mutations:
-            asset.width, asset.height = asset.height, asset.width
         asset.filename = self._stored_name(asset)  # [A:upload-rules]
         asset.updated_at = now_rfc3339()
         return self._asset_wire(col, asset, base_url)
@@ -833,12 +804,19 @@ class Backend:
     # --- public (anonymous) reads ------------------------------------------------------------------
     # Hidden and nonexistent answer the same NotFound, without a cause [A:public-hidden-as-not-found].
 
+    @staticmethod
+    def _collection_public(col: _Collection) -> bool:
+        """Whether the public routes serve the collection."""
+        return not col.private
+
+    @staticmethod
+    def _token_public(tok: _Token) -> bool:
+        """Whether the public routes serve the token (of a public collection)."""
+        return not tok.private
+
     def _public_collection(self, project: int, collection_id: int) -> _Collection:
         col = self._collections.get(collection_id)
-        if col is None or col.project_id != project:
-            raise ApiError(NOT_FOUND)
-        visible = not col.private or col.sticky_public or "public-before-publish" in self.mutations
-        if not visible:
+        if col is None or col.project_id != project or not self._collection_public(col):
             raise ApiError(NOT_FOUND)
         return col
 
@@ -848,8 +826,8 @@ class Backend:
             tid = canonical_token_id(token_id)
         except ApiError:
             raise ApiError(NOT_FOUND) from None
-        tok = col.tokens.get(tid) or col.ghosts.get(tid)
-        if tok is None or (tok.private and "public-leaks-private-token" not in self.mutations):
+        tok = col.tokens.get(tid)
+        if tok is None or not self._token_public(tok):
             raise ApiError(NOT_FOUND)
         return col, tok
 
@@ -895,10 +873,7 @@ class Backend:
         self, project: int, collection_id: int, token_id: str, file_name: str
     ) -> StoredFile:
         col, tok = self._public_token(project, collection_id, token_id)
-        found = self._file(col.assets.values(), tok.token_id, file_name)
-        if "upload-truncated" in self.mutations:
-            found = StoredFile(found.data[:-1], found.mime_type)
-        return found
+        return self._file(col.assets.values(), tok.token_id, file_name)
 
     @_locked
     def public_collection_file(self, project: int, collection_id: int, file_name: str) -> StoredFile:

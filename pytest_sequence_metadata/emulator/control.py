@@ -98,7 +98,7 @@ def answer_control(app: App, request: Request, name: str) -> Response:
     if name == "health":
         from .app import WEBRPC_HEADER
 
-        health = {"ok": True, "service": SERVICE, "webrpc": WEBRPC_HEADER, "mutations": sorted(app.mutations)}
+        health = {"ok": True, "service": SERVICE, "webrpc": WEBRPC_HEADER, **app.health_details}
         return app.json_answer(200, health)
     if name == "requests":
         return _journal(app, parse_qs(request.query))

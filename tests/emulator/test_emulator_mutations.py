@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,8 +11,10 @@ import httpx
 import pytest
 from emulator_support import Api, png_bytes
 
+from pytest_sequence_metadata.contract.operations import operations
 from pytest_sequence_metadata.emulator import IN_PROCESS_URL, Emulator
-from pytest_sequence_metadata.emulator.mutations import MUTATIONS, check_mutations
+from pytest_sequence_metadata.emulator.mutations import MUTATIONS, Mutation, check_mutations
+from pytest_sequence_metadata.emulator.mutations.base import registry
 
 Scenario = Callable[[Api], Any]
 
@@ -222,14 +225,35 @@ def test_registry() -> None:
     categories = {"privacy", "auth", "errors", "data", "uploads", "wire"}
     assert {m.category for m in MUTATIONS.values()} == categories
     for mutation in MUTATIONS.values():
-        assert mutation.description.endswith(".")
+        assert mutation.summary.endswith(".")
+
+
+def test_each_mutation_declares_what_it_breaks() -> None:
+    # Operation ids are checked here; privacy rules and assumptions (kebab-case) by the self-check,
+    # against the report of a clean run, which lists every one the suite exercises.
+    for mutation in MUTATIONS.values():
+        assert mutation.breaks, mutation.id
+        for name in mutation.breaks:
+            if name[0].isupper():
+                assert name in operations(), (mutation.id, name)
+            else:
+                assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), (mutation.id, name)
+
+
+def test_each_mutation_lives_in_the_module_of_its_category() -> None:
+    for mutation in MUTATIONS.values():
+        assert mutation.overlay.__module__.endswith(f".mutations.{mutation.category}"), mutation.id
 
 
 def test_duplicate_mutation_ids_are_refused() -> None:
-    from pytest_sequence_metadata.emulator.mutations import Mutation, _registry
+    def overlay(app: Any) -> None:
+        pass
 
     with pytest.raises(ValueError, match="duplicate mutation id 'x'"):
-        _registry(Mutation("x", "data", "One."), Mutation("x", "data", "Two."))
+        registry(
+            Mutation("x", "data", "One.", ("CreateToken",), overlay),
+            Mutation("x", "data", "Two.", (), overlay),
+        )
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
