@@ -17,7 +17,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import (
+    BAD_METHOD,
+    BAD_REQUEST,
+    BAD_ROUTE,
+    ERRORS_BY_NAME,
+    INTERNAL_ERROR,
+    INVALID_ARGUMENT,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    RATE_LIMITED,
+    REQUIRED_ARGUMENT,
+    SERVER_PANIC,
+    UNAUTHORIZED,
+    ErrorKind,
+)
 from pytest_sequence_metadata.contract.gowire import decode_request, is_pointer_like
 from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations, snake_case
 
@@ -42,19 +56,8 @@ WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.23.1;sequence-metadata@v0.4.0"
 CONTROL_PREFIX = "/_emulator/"
 JSON_TYPE = "application/json"
 
-BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
-BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
-BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
-PANIC = ERRORS_BY_NAME["WebrpcServerPanic"]
-INTERNAL = ERRORS_BY_NAME["WebrpcInternalError"]
-UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
-PERMISSION_DENIED = ERRORS_BY_NAME["PermissionDenied"]
-RATE_LIMITED = ERRORS_BY_NAME["RateLimited"]
-NOT_FOUND = ERRORS_BY_NAME["NotFound"]
 # The REST routes answer NotFound with HTTP 404 (and say so in the envelope) [A:public-hidden-as-not-found].
 REST_NOT_FOUND = ErrorKind(NOT_FOUND.name, NOT_FOUND.code, NOT_FOUND.msg, 404)
-REQUIRED = ERRORS_BY_NAME["RequiredArgument"]
-INVALID = ERRORS_BY_NAME["InvalidArgument"]
 
 # Stored files are served so that a browser never runs them as pages of the emulator's origin: no
 # sniffing, a CSP that forbids everything (and sandboxes), and a download for all but plain media.
@@ -165,22 +168,23 @@ def _violation_error(violation: Any) -> ApiError:
         missing = _REQUIRED_PROPERTY.fullmatch(violation.message)
         name = missing[1] if missing else "an argument"
         return ApiError(
-            REQUIRED, f"{where}.{name} is required" if violation.path != "$" else f"{name} is required"
+            REQUIRED_ARGUMENT,
+            f"{where}.{name} is required" if violation.path != "$" else f"{name} is required",
         )
     if keyword in ("anyOf", "oneOf"):
         # Alternatives of which none was sent (UpdateToken: `token` or `private`).
         missing = re.search(r"'([^']+)' is a required property\)$", violation.message)
         if missing:
-            return ApiError(REQUIRED, f"{missing[1]} is required")
+            return ApiError(REQUIRED_ARGUMENT, f"{missing[1]} is required")
     zero = value == "" or (type(value) is int and value == 0)
     if zero and keyword in ("minimum", "exclusiveMinimum", "minLength", "pattern"):
-        return ApiError(REQUIRED, f"{where} is required")  # [A:zero-value-is-missing]
-    return ApiError(INVALID, f"{where}: {violation.message}")
+        return ApiError(REQUIRED_ARGUMENT, f"{where} is required")  # [A:zero-value-is-missing]
+    return ApiError(INVALID_ARGUMENT, f"{where}: {violation.message}")
 
 
 def _rank(violation: Any) -> int:
     error = _violation_error(violation)
-    return {BAD_REQUEST.code: 0, REQUIRED.code: 1}.get(error.kind.code, 2)
+    return {BAD_REQUEST.code: 0, REQUIRED_ARGUMENT.code: 1}.get(error.kind.code, 2)
 
 
 _SEGMENT = "([^/]+)"
@@ -286,7 +290,7 @@ class App:
                 ApiError(RATE_LIMITED, "injected fault"), [("retry-after", str(rule.retry_after))]
             )
         # A 5xx with a JSON envelope; the HTTP status is the configured one (500/502/503/504).
-        return self.json_answer(rule.status, INTERNAL.body("injected fault"))
+        return self.json_answer(rule.status, INTERNAL_ERROR.body("injected fault"))
 
     # --- entry point -----------------------------------------------------------------------------
 
@@ -329,7 +333,7 @@ class App:
             response = self.error(exc)
         except Exception:
             log.exception("emulator bug while answering %s %s", request.method, request.path)
-            response = self.json_answer(500, PANIC.body("unexpected emulator error"))
+            response = self.json_answer(500, SERVER_PANIC.body("unexpected emulator error"))
         # Errors too: a browser app must be able to read why its call failed.
         origin = request.headers.get("origin")
         if (
@@ -440,7 +444,7 @@ class App:
         """The project the call acts on [A:cross-project-ids]."""
         sent = args.get("projectId")
         if not sent and method in PROJECT_REQUIRED:
-            raise ApiError(REQUIRED, "projectId is required")
+            raise ApiError(REQUIRED_ARGUMENT, "projectId is required")
         if sent is not None and sent != claims.project:
             raise ApiError(PERMISSION_DENIED, "projectId does not match the project of the JWT")
         return claims.project

@@ -15,7 +15,7 @@ from typing import Any
 
 import jwt
 
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import SESSION_EXPIRED, UNAUTHORIZED
 
 from . import DEFAULT_JWT_SECRET
 from .backend import ApiError
@@ -28,8 +28,6 @@ DEFAULT_EXPIRES_IN = 3600.0
 _ALGORITHM = "HS256"
 _CACHE_LIMIT = 4096
 
-_UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
-_EXPIRED = ERRORS_BY_NAME["SessionExpired"]
 _UINT64_END = 1 << 64
 
 
@@ -94,9 +92,9 @@ class Authenticator:
         found = self.signed(token)
         now = time.time()
         if self._expired(found, now):
-            raise ApiError(_EXPIRED, "the JWT has expired")
+            raise ApiError(SESSION_EXPIRED, "the JWT has expired")
         if found.not_before is not None and found.not_before > now:
-            raise ApiError(_UNAUTHORIZED, "the JWT is not valid yet (`nbf`)")
+            raise ApiError(UNAUTHORIZED, "the JWT is not valid yet (`nbf`)")
         return found
 
     @staticmethod
@@ -120,11 +118,11 @@ class Authenticator:
                 },
             )
         except jwt.PyJWTError as exc:
-            raise ApiError(_UNAUTHORIZED, f"invalid JWT: {type(exc).__name__}") from None
+            raise ApiError(UNAUTHORIZED, f"invalid JWT: {type(exc).__name__}") from None
         # [A:jwt-claims]: the real `project` claim is a JSON integer (a uint64 project id).
         project = payload.get("project")
         if type(project) is not int or not 0 < project < _UINT64_END:
-            raise ApiError(_UNAUTHORIZED, "the JWT has no valid `project` claim")
+            raise ApiError(UNAUTHORIZED, "the JWT has no valid `project` claim")
         exp, nbf = _numeric_date(payload, "exp"), _numeric_date(payload, "nbf")
         _numeric_date(payload, "iat")
         return Claims(project=project, expires_at=exp, not_before=nbf)
@@ -137,5 +135,5 @@ def _numeric_date(payload: dict[str, Any], name: str) -> float | None:
     value = payload[name]
     finite = math.isfinite(value) if type(value) is float else type(value) is int and abs(value) < 1 << 63
     if not finite:
-        raise ApiError(_UNAUTHORIZED, f"the JWT has an invalid `{name}` claim")
+        raise ApiError(UNAUTHORIZED, f"the JWT has an invalid `{name}` claim")
     return float(value)

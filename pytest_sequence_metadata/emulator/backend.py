@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
+from pytest_sequence_metadata.contract.errors import (
+    INVALID_ARGUMENT,
+    NOT_FOUND,
+    REQUEST_CONFLICT,
+    REQUIRED_ARGUMENT,
+    ErrorKind,
+)
 from pytest_sequence_metadata.contract.gowire import is_blank
 
 from . import media
@@ -28,10 +34,6 @@ from .overview import AssetView, CollectionView, ProjectView, TokenView
 if TYPE_CHECKING:
     from .limits import Limits
 
-NOT_FOUND = ERRORS_BY_NAME["NotFound"]
-REQUIRED = ERRORS_BY_NAME["RequiredArgument"]
-INVALID = ERRORS_BY_NAME["InvalidArgument"]
-CONFLICT = ERRORS_BY_NAME["RequestConflict"]
 
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 100  # [A:page-size-cap]
@@ -175,26 +177,26 @@ def _locked(method: Callable[Concatenate[Backend, P], R]) -> Callable[Concatenat
 
 def _required_id(value: int | None, name: str) -> int:
     if not value:  # [A:zero-value-is-missing]
-        raise ApiError(REQUIRED, f"{name} is required")
+        raise ApiError(REQUIRED_ARGUMENT, f"{name} is required")
     return value
 
 
 def _required_mapping(value: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
     if value is None:
-        raise ApiError(REQUIRED, f"{name} is required")
+        raise ApiError(REQUIRED_ARGUMENT, f"{name} is required")
     return value
 
 
 def canonical_token_id(value: str | int | None, name: str = "tokenId") -> str:
     """A decimal uint256 without leading zeros, or ApiError [A:token-id-decimal]."""
     if value is None or value == "":
-        raise ApiError(REQUIRED, f"{name} is required")
+        raise ApiError(REQUIRED_ARGUMENT, f"{name} is required")
     text = str(value)
     if not _DIGITS.fullmatch(text):
-        raise ApiError(INVALID, f"{name} must be a decimal integer string")
+        raise ApiError(INVALID_ARGUMENT, f"{name} must be a decimal integer string")
     text = text.lstrip("0") or "0"
     if len(text) > _UINT256_DIGITS or int(text) >= 1 << 256:
-        raise ApiError(INVALID, f"{name} is out of the uint256 range")
+        raise ApiError(INVALID_ARGUMENT, f"{name} is out of the uint256 range")
     return text
 
 
@@ -204,7 +206,8 @@ def _page_window(items: Sequence[T], page: Mapping[str, Any] | None) -> tuple[Se
     cursor = [name for name in ("column", "before", "after") if page.get(name) is not None]
     if cursor:  # [A:page-cursor-refused]
         raise ApiError(
-            INVALID, f"page.{', page.'.join(cursor)}: cursor paging is not served; use page and pageSize"
+            INVALID_ARGUMENT,
+            f"page.{', page.'.join(cursor)}: cursor paging is not served; use page and pageSize",
         )
     size = min(page.get("pageSize") or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     number = page.get("page") or 0  # counted from 0, as Go documents it
@@ -394,9 +397,9 @@ class Backend:
         raw = _required_mapping(raw, "collection.metadata")
         name = raw.get("name") or ""
         if not name:  # [A:empty-collection-name]
-            raise ApiError(REQUIRED, "collection.metadata.name is required")
+            raise ApiError(REQUIRED_ARGUMENT, "collection.metadata.name is required")
         if is_blank(name):  # blank as Go's strings.TrimSpace sees it, not Python's str.strip
-            raise ApiError(INVALID, "collection.metadata.name must not be blank")
+            raise ApiError(INVALID_ARGUMENT, "collection.metadata.name must not be blank")
         metadata: dict[str, Any] = {"name": name, "description": raw.get("description") or ""}
         for key in ("image", "external_link", "properties", "attributes"):
             if raw.get(key):
@@ -502,10 +505,10 @@ class Backend:
     @staticmethod
     def _address(value: str | None) -> str:
         if not value:
-            raise ApiError(REQUIRED, "contractAddress is required")
+            raise ApiError(REQUIRED_ARGUMENT, "contractAddress is required")
         address = value.lower()  # prototyp.Hash lower-cases on input
         if not _ADDRESS.fullmatch(address):  # [A:contract-collection-rules]
-            raise ApiError(INVALID, "contractAddress must be 0x followed by 40 hex digits")
+            raise ApiError(INVALID_ARGUMENT, "contractAddress must be 0x followed by 40 hex digits")
         return address
 
     def _link(self, project: int, chain_id: int | None, address: str | None) -> _ContractCollection:
@@ -526,7 +529,7 @@ class Backend:
         col = self._collection(project, raw.get("collectionId"))
         owner = self._project(project)
         if any(v.chain_id == chain and v.contract_address == address for v in owner.contracts.values()):
-            raise ApiError(CONFLICT, f"contract {address} on chain {chain} is already linked")
+            raise ApiError(REQUEST_CONFLICT, f"contract {address} on chain {chain} is already linked")
         if len(owner.contracts) >= self.limits.collections:
             raise self.limits.state_error(f"{self.limits.collections} contract collections")
         link = _ContractCollection(next(self._contract_ids), chain, address, col.id)
@@ -587,7 +590,7 @@ class Backend:
         raw = _required_mapping(token, "token")
         tid = canonical_token_id(raw.get("tokenId"), "token.tokenId")
         if tid in col.tokens:  # [A:duplicate-token-id]
-            raise ApiError(CONFLICT, f"token {tid} already exists in collection {col.id}")
+            raise ApiError(REQUEST_CONFLICT, f"token {tid} already exists in collection {col.id}")
         if private is None:  # [A:token-default-private]
             private = True
         tok = _Token(tid, self._token_metadata(raw), private, now_rfc3339())
@@ -631,7 +634,7 @@ class Backend:
         col = self._collection(project, collection_id)
         tok = self._token(col, token_id)
         if token is None and private is None:  # [A:update-token-partial]
-            raise ApiError(REQUIRED, "token is required (or private, to change only the visibility)")
+            raise ApiError(REQUIRED_ARGUMENT, "token is required (or private, to change only the visibility)")
         if token is not None:
             metadata = self._token_metadata(token)  # [A:update-replaces-metadata]
             grown = _stored_size(metadata) - _stored_size(tok.metadata)
@@ -641,7 +644,7 @@ class Backend:
                 new_id = canonical_token_id(token["tokenId"], "token.tokenId")
             if new_id != tok.token_id:  # [A:update-token-id-change]
                 if new_id in col.tokens:
-                    raise ApiError(CONFLICT, f"token {new_id} already exists in collection {col.id}")
+                    raise ApiError(REQUEST_CONFLICT, f"token {new_id} already exists in collection {col.id}")
                 col.tokens = {(new_id if k == tok.token_id else k): v for k, v in col.tokens.items()}
                 for asset in col.assets.values():
                     if asset.token_id == tok.token_id:
@@ -674,9 +677,9 @@ class Backend:
     @staticmethod
     def _metadata_field(value: str | None) -> str:
         if not value:
-            raise ApiError(REQUIRED, "asset.metadataField is required")
+            raise ApiError(REQUIRED_ARGUMENT, "asset.metadataField is required")
         if value not in ASSET_FIELDS:  # [A:asset-fields]
-            raise ApiError(INVALID, f"asset.metadataField must be one of {', '.join(ASSET_FIELDS)}")
+            raise ApiError(INVALID_ARGUMENT, f"asset.metadataField must be one of {', '.join(ASSET_FIELDS)}")
         return value
 
     @staticmethod
@@ -684,7 +687,9 @@ class Backend:
         for other in col.assets.values():
             if other.id != skip and other.token_id == token_id and other.metadata_field == metadata_field:
                 owner = f"token {token_id}" if token_id is not None else "the collection"
-                raise ApiError(CONFLICT, f"{owner} already has a {metadata_field} asset (id {other.id})")
+                raise ApiError(
+                    REQUEST_CONFLICT, f"{owner} already has a {metadata_field} asset (id {other.id})"
+                )
 
     def _new_asset(self, col: _Collection, token_id: str | None, metadata_field: str) -> _Asset:
         self._check_unique_field(col, token_id, metadata_field, skip=0)
@@ -741,9 +746,9 @@ class Backend:
     @staticmethod
     def _check_upload(data: bytes) -> None:
         if not data:
-            raise ApiError(INVALID, "the uploaded file is empty")
+            raise ApiError(INVALID_ARGUMENT, "the uploaded file is empty")
         if len(data) > MAX_UPLOAD_BYTES:
-            raise ApiError(INVALID, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
+            raise ApiError(INVALID_ARGUMENT, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
 
     def _store_upload(self, col: _Collection, asset: _Asset, data: bytes, base_url: str) -> dict[str, Any]:
         self._check_upload(data)

@@ -17,19 +17,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from pytest_sequence_metadata.client.redaction import register_secret
-from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
+from pytest_sequence_metadata.contract.errors import (
+    BAD_METHOD,
+    BAD_REQUEST,
+    BAD_ROUTE,
+    INVALID_ARGUMENT,
+    UNAUTHORIZED,
+)
 from pytest_sequence_metadata.contract.gowire import parse_json
 
-from .backend import INVALID, ApiError
+from .backend import ApiError
 from .limits import unmarshal_error
 
 if TYPE_CHECKING:
     from .app import App, Request, Response
 
-BAD_ROUTE = ERRORS_BY_NAME["WebrpcBadRoute"]
-BAD_METHOD = ERRORS_BY_NAME["WebrpcBadMethod"]
-BAD_REQUEST = ERRORS_BY_NAME["WebrpcBadRequest"]
-UNAUTHORIZED = ERRORS_BY_NAME["Unauthorized"]
 SERVICE = "sequence-metadata-emulator"
 CONTROL_TOKEN_HEADER = "X-Emulator-Control-Token"
 CONTROL_TOKEN_ENV_VAR = "SEQUENCE_EMULATOR_CONTROL_TOKEN"
@@ -124,7 +126,7 @@ def _journal(app: App, query: Mapping[str, list[str]]) -> Response:
         return app.json_answer(200, {"requests": []})
     status = query.get("status", [None])[0]
     if status is not None and not status.isdigit():
-        raise ApiError(INVALID, "`status` must be an HTTP status code")
+        raise ApiError(INVALID_ARGUMENT, "`status` must be an HTTP status code")
     found = app.journal.calls(query.get("operation", [None])[0], status=int(status) if status else None)
     return app.json_answer(200, {"requests": [exchange.as_dict() for exchange in found]})
 
@@ -135,7 +137,7 @@ def _state(app: App, request: Request) -> Response:
     if request.method == "GET":
         files = parse_qs(request.query).get("files", ["hash"])[0]
         if files not in ("hash", "base64"):
-            raise ApiError(INVALID, "`files` is `hash` (the default) or `base64`")
+            raise ApiError(INVALID_ARGUMENT, "`files` is `hash` (the default) or `base64`")
         return app.json_answer(200, state.dump(app.backend, files="base64" if files == "base64" else "hash"))
     try:
         document = parse_json(request.body)
@@ -173,4 +175,4 @@ def _with_body(request: Request, use: Callable[[Mapping[str, Any]], Any]) -> Any
     try:
         return use(body)
     except ValueError as exc:
-        raise ApiError(INVALID, str(exc)) from None
+        raise ApiError(INVALID_ARGUMENT, str(exc)) from None

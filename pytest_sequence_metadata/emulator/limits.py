@@ -18,10 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_sequence_metadata.contract.errors import BAD_REQUEST, REQUEST_CONFLICT, ErrorKind
+from pytest_sequence_metadata.contract.errors import (
+    BAD_REQUEST,
+    INVALID_ARGUMENT,
+    REQUEST_CONFLICT,
+    ErrorKind,
+)
 from pytest_sequence_metadata.contract.gowire import DecodeError
 
-from .backend import INVALID, MAX_UPLOAD_BYTES, ApiError
+from .backend import MAX_UPLOAD_BYTES, ApiError
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -36,7 +41,7 @@ __all__ = [
 UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 STATE_ROUTE = "/_emulator/state"  # POST takes a state document, file bytes in base64 included
 # InvalidArgument, but with HTTP 413 so that proxies and clients see "too large" at once.
-TOO_LARGE = ErrorKind(INVALID.name, INVALID.code, INVALID.msg, 413)
+TOO_LARGE = ErrorKind(INVALID_ARGUMENT.name, INVALID_ARGUMENT.code, INVALID_ARGUMENT.msg, 413)
 MiB = 1024 * 1024
 
 
@@ -104,10 +109,10 @@ def check_value_sizes(value: Any, limits: Limits) -> None:
         item = stack.pop()
         if isinstance(item, str):
             if len(item) > limits.string_chars:
-                raise ApiError(INVALID, f"a string is longer than {limits.string_chars} characters")
+                raise ApiError(INVALID_ARGUMENT, f"a string is longer than {limits.string_chars} characters")
         elif isinstance(item, dict | list):
             if len(item) > limits.items:
-                raise ApiError(INVALID, f"an array or object has more than {limits.items} entries")
+                raise ApiError(INVALID_ARGUMENT, f"an array or object has more than {limits.items} entries")
             if isinstance(item, dict):
                 stack.extend(item.keys())
                 stack.extend(item.values())

@@ -29,9 +29,10 @@ from typing import Any, Final, Literal
 
 import jsonschema
 
+from pytest_sequence_metadata.contract.errors import INVALID_ARGUMENT
+
 from . import media
 from .backend import (
-    INVALID,
     MAX_UPLOAD_BYTES,
     ApiError,
     Backend,
@@ -353,4 +354,4 @@ def load(
 
 def invalid(error: StateError) -> ApiError:
     """The webrpc error a bad document gets over HTTP."""
-    return ApiError(INVALID, str(error))
+    return ApiError(INVALID_ARGUMENT, str(error))

@@ -6,9 +6,9 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from pytest_sequence_metadata.contract.errors import BAD_REQUEST
+from pytest_sequence_metadata.contract.errors import BAD_REQUEST, INVALID_ARGUMENT, REQUIRED_ARGUMENT
 
-from .backend import INVALID, MAX_UPLOAD_BYTES, REQUIRED, ApiError
+from .backend import MAX_UPLOAD_BYTES, ApiError
 from .limits import UPLOAD_REQUEST_BYTES
 
 # A body is fed to the parser in pieces: each C-level search then holds the GIL briefly.
@@ -100,7 +100,7 @@ class UploadForm:
     def file(self) -> bytes:
         """The bytes of the field `file` [A:upload-rules], or the ApiError the body deserves."""
         if self.size > UPLOAD_REQUEST_BYTES:
-            raise ApiError(INVALID, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
+            raise ApiError(INVALID_ARGUMENT, f"the uploaded file is larger than {MAX_UPLOAD_BYTES} bytes")
         if self._failure is None and self._parser is not None:
             try:
                 self._parser.finalize()
@@ -111,10 +111,10 @@ class UploadForm:
             raise self._failure
         part = self._part
         if part.data is None:
-            raise ApiError(REQUIRED, 'the multipart field "file" is missing')
+            raise ApiError(REQUIRED_ARGUMENT, 'the multipart field "file" is missing')
         if part.file_parts > 1:
             raise ApiError(
-                INVALID, f'the body has {part.file_parts} multipart fields "file": send exactly one'
+                INVALID_ARGUMENT, f'the body has {part.file_parts} multipart fields "file": send exactly one'
             )
         return part.data
 

@@ -18,10 +18,11 @@ mutation = Group("auth")
 def act_for_the_named_project(app: App, when: Callable[[Request], bool]) -> None:
     """A request without a Bearer JWT for which `when` holds acts for the project it names:
     the body's `projectId` on an RPC (0 without one), the path's on a REST route."""
+    from pytest_sequence_metadata.contract.errors import NOT_FOUND
     from pytest_sequence_metadata.contract.operations import RPC_PREFIX
     from pytest_sequence_metadata.emulator.app import _positive_id
     from pytest_sequence_metadata.emulator.auth import Claims, bearer_token
-    from pytest_sequence_metadata.emulator.backend import NOT_FOUND, ApiError
+    from pytest_sequence_metadata.emulator.backend import ApiError
 
     claims = app._claims
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_sequence_metadata.contract.errors import SERVER_PANIC
+
 from .base import Group
 
 if TYPE_CHECKING:
@@ -20,7 +22,7 @@ Headers = list[tuple[str, str]] | None
     breaks=("GetCollection", "UpdateCollection", "DeleteCollection", "GetToken", "GetAsset"),
 )
 def _not_found_http_404(app: App) -> None:
-    from pytest_sequence_metadata.emulator.backend import NOT_FOUND
+    from pytest_sequence_metadata.contract.errors import NOT_FOUND
 
     error = app.error
 
@@ -57,12 +59,13 @@ def _error_body_not_json(app: App) -> None:
     breaks=("zero-value-is-missing", "CreateCollection", "GetCollection", "CreateToken"),
 )
 def _wrong_error_code(app: App) -> None:
-    from pytest_sequence_metadata.emulator.backend import INVALID, REQUIRED, ApiError
+    from pytest_sequence_metadata.contract.errors import INVALID_ARGUMENT, REQUIRED_ARGUMENT
+    from pytest_sequence_metadata.emulator.backend import ApiError
 
     error = app.error
 
     def invalid(exc: ApiError, headers: Headers = None) -> Response:
-        return error(ApiError(INVALID, exc.cause) if exc.kind is REQUIRED else exc, headers)
+        return error(ApiError(INVALID_ARGUMENT, exc.cause) if exc.kind is REQUIRED_ARGUMENT else exc, headers)
 
     app.error = invalid  # type: ignore[method-assign]
 
@@ -73,7 +76,6 @@ def _wrong_error_code(app: App) -> None:
     breaks=("GetCollection",),
 )
 def _bad_json_server_error(app: App) -> None:
-    from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME
     from pytest_sequence_metadata.contract.gowire import DecodeError
     from pytest_sequence_metadata.emulator.backend import ApiError
 
@@ -83,6 +85,6 @@ def _bad_json_server_error(app: App) -> None:
         try:
             return decode(method, body)
         except DecodeError as exc:
-            raise ApiError(ERRORS_BY_NAME["WebrpcServerPanic"], str(exc)) from None
+            raise ApiError(SERVER_PANIC, str(exc)) from None
 
     app.decode = panic  # type: ignore[method-assign]
