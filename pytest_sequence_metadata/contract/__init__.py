@@ -2,6 +2,7 @@
 
 - `spec`: the bundled OpenAPI contract, loaded once, with a validator per request and response;
 - `errors`: the webrpc error table;
+- `ids`: the shapes of identifiers (contract address, token id, resource id);
 - `media`: media types as the wire carries them (`Content-Type` reduced to type/subtype);
 - `gowire`: the Go types of every request and response (read from the spec) and Go's decoding rules;
 - `operations`: the registry of operations built from the spec;

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from pytest_sequence_metadata.contract.errors import (
     ErrorKind,
 )
 from pytest_sequence_metadata.contract.gowire import is_blank
+from pytest_sequence_metadata.contract.ids import is_address, is_decimal, is_token_id
 
 from . import media
 from .overview import AssetView, CollectionView, ProjectView, TokenView
@@ -42,9 +42,6 @@ ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's time.Time{} [A:token-write-updatedat-
 ASSET_FIELDS = ("image", "animation_url", "audio", "video")  # [A:asset-fields]
 _TOKEN_TEXT_FIELDS = ("name", "description", "image", "video", "audio")
 _TOKEN_OPENSEA_FIELDS = ("image_data", "external_url", "background_color", "animation_url")
-_UINT256_DIGITS = 78
-_ADDRESS = re.compile(r"0x[0-9a-f]{40}")
-_DIGITS = re.compile(r"[0-9]+")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -192,12 +189,11 @@ def canonical_token_id(value: str | int | None, name: str = "tokenId") -> str:
     if value is None or value == "":
         raise ApiError(REQUIRED_ARGUMENT, f"{name} is required")
     text = str(value)
-    if not _DIGITS.fullmatch(text):
+    if not is_decimal(text):
         raise ApiError(INVALID_ARGUMENT, f"{name} must be a decimal integer string")
-    text = text.lstrip("0") or "0"
-    if len(text) > _UINT256_DIGITS or int(text) >= 1 << 256:
+    if not is_token_id(text):
         raise ApiError(INVALID_ARGUMENT, f"{name} is out of the uint256 range")
-    return text
+    return text.lstrip("0") or "0"
 
 
 def _page_window(items: Sequence[T], page: Mapping[str, Any] | None) -> tuple[Sequence[T], dict[str, Any]]:
@@ -507,7 +503,7 @@ class Backend:
         if not value:
             raise ApiError(REQUIRED_ARGUMENT, "contractAddress is required")
         address = value.lower()  # prototyp.Hash lower-cases on input
-        if not _ADDRESS.fullmatch(address):  # [A:contract-collection-rules]
+        if not is_address(address):  # [A:contract-collection-rules]
             raise ApiError(INVALID_ARGUMENT, "contractAddress must be 0x followed by 40 hex digits")
         return address
 
@@ -776,7 +772,7 @@ class Backend:
         """PUT .../tokens/{tokenId}/upload/{assetRef}: assetRef is an asset id or a metadata field."""
         col = self._collection(project, collection_id)
         tok = self._token(col, token_id)
-        if _DIGITS.fullmatch(asset_ref):
+        if is_decimal(asset_ref):
             found = col.assets.get(int(asset_ref))
             if found is None or found.token_id != tok.token_id:
                 raise ApiError(NOT_FOUND, f"asset {asset_ref} not found for token {tok.token_id}")

@@ -8,23 +8,25 @@ do, stably on replay), so updates, deletes and uploads also reach their success 
 from __future__ import annotations
 
 import json
-import re
 import zlib
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
+from pytest_sequence_metadata.contract.ids import (
+    MAX_UINT64,
+    is_address,
+    is_decimal,
+    is_resource_id,
+    is_token_id,
+)
 from pytest_sequence_metadata.contract.spec import Operation, is_integer
 from pytest_sequence_metadata.suite.conformance.sandbox import Sandbox, salted_address
 from pytest_sequence_metadata.suite.oracle import NEVER_COLLECTION_ID
 
-MAX_ID: Final = (1 << 64) - 1
 # Ids at or above this cannot belong to a real resource (far beyond any auto-increment); a write
 # that does not address the sandbox gets such an id.
 _UNREACHABLE_ID: Final = NEVER_COLLECTION_ID
-_TOKEN_ID = re.compile(r"[0-9]{1,78}")
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-_DIGITS = re.compile(r"[0-9]{1,20}")
 
 Kind = Literal["project", "collection", "token", "asset", "chain", "address", "file"]
 
@@ -54,15 +56,15 @@ class _Slot:
             if self.kind == "file":
                 return bool(text) and "/" not in text
             if self.kind == "token":
-                return _TOKEN_ID.fullmatch(text) is not None
-            return _DIGITS.fullmatch(text) is not None and 0 < int(text) <= MAX_ID
+                return is_token_id(text)
+            return is_resource_id(text)
         if self.kind == "address":
-            return isinstance(value, str) and _ADDRESS.fullmatch(value) is not None
+            return isinstance(value, str) and is_address(value)
         if self.kind == "token":  # a big integer: Go takes a decimal string or a JSON integer
             if isinstance(value, str):
-                return _TOKEN_ID.fullmatch(value) is not None
+                return is_token_id(value)
             return is_integer(value) and value >= 0
-        return is_integer(value) and 0 < value <= MAX_ID
+        return is_integer(value) and 0 < value <= MAX_UINT64
 
 
 _BODY_KEYS: Final[dict[str, Kind]] = {
@@ -100,7 +102,7 @@ def _slots(operation: Operation, body: Any, path: dict[str, Any]) -> list[_Slot]
         _Slot(path, name, kind, new=False, in_path=True)
         for name, kind in _PATH_KEYS.items()
         # assetRef is an asset id or an asset type (image, ...): only the id addresses anything
-        if name in path and (name != "assetRef" or _DIGITS.fullmatch(unquote(str(path[name]))))
+        if name in path and (name != "assetRef" or is_decimal(unquote(str(path[name]))))
     ]
     if not isinstance(body, dict) or operation.kind != "rpc":
         return slots

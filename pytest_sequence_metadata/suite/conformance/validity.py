@@ -19,9 +19,9 @@ from schemathesis.core import NotSet
 
 from pytest_sequence_metadata.client.core import Call
 from pytest_sequence_metadata.contract.gowire import DecodeError, decode_request, is_blank
+from pytest_sequence_metadata.contract.ids import MAX_UINT64
 from pytest_sequence_metadata.contract.spec import Operation, Spec
 from pytest_sequence_metadata.suite import webrpc
-from pytest_sequence_metadata.suite.conformance.pinning import MAX_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ def _path_violations(spec: Spec, operation: Operation, path: Mapping[str, str]) 
         if text is None:
             yield f"path parameter {name} is missing"
         elif schema.get("type") == "integer":
-            low, high = schema.get("minimum", 0), schema.get("maximum", MAX_ID)
+            low, high = schema.get("minimum", 0), schema.get("maximum", MAX_UINT64)
             if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
                 yield f"path parameter {name}={text!r} is not an integer in [{low}, {high}]"
         # JSON Schema's `$` does not match before a final newline; Python's does.
