@@ -33,6 +33,8 @@ from pytest_sequence_metadata.contract.errors import (
     ErrorKind,
 )
 from pytest_sequence_metadata.contract.gowire import decode_request, is_pointer_like
+from pytest_sequence_metadata.contract.media import JSON as JSON_TYPE
+from pytest_sequence_metadata.contract.media import media_type
 from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations, snake_case
 
 from .auth import Authenticator, Claims, bearer_token
@@ -54,7 +56,6 @@ log = logging.getLogger(__name__)
 WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.23.1;sequence-metadata@v0.4.0"
 
 CONTROL_PREFIX = "/_emulator/"
-JSON_TYPE = "application/json"
 
 # The REST routes answer NotFound with HTTP 404 (and say so in the envelope) [A:public-hidden-as-not-found].
 REST_NOT_FOUND = ErrorKind(NOT_FOUND.name, NOT_FOUND.code, NOT_FOUND.msg, 404)
@@ -412,7 +413,7 @@ class App:
     def _rpc_call(self, request: Request, method: str, handler: RpcHandler) -> Response:
         claims = self._claims(request)  # [A:check-order]
         content_type = request.headers.get("content-type", "")
-        if content_type.split(";", 1)[0].strip().lower() != JSON_TYPE:
+        if media_type(content_type) != JSON_TYPE:
             raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
         try:
             args = self.decode(method, request.body)

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from pytest_sequence_metadata.contract.registry import registry as contract_registry
+
 if TYPE_CHECKING:
     from pytest_sequence_metadata.emulator.app import App
 
@@ -54,10 +56,5 @@ class Group:
 
 
 def registry(*items: Mutation) -> dict[str, Mutation]:
-    """The mutations by id; a duplicate id is refused (as the assumptions registry does)."""
-    table: dict[str, Mutation] = {}
-    for item in items:
-        if item.id in table:
-            raise ValueError(f"duplicate mutation id {item.id!r}")
-        table[item.id] = item
-    return table
+    """The mutations by id; a duplicate id is refused (the contract's registry, as for assumptions)."""
+    return contract_registry("mutation", *items)
