@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_sequence_metadata.client.errors import WebrpcError
+from pytest_sequence_metadata import WebrpcError
 
 
 def test_new_collections_are_private(sequence_collection):
