@@ -10,7 +10,9 @@ with that JWT. With a journal (journal.py), every record also goes to disk as it
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pytest_sequence_metadata.client.core import Call, ClientObserver
@@ -18,6 +20,7 @@ from pytest_sequence_metadata.client.errors import NotFoundError
 from pytest_sequence_metadata.client.redaction import redact
 from pytest_sequence_metadata.contract.operations import Resource, operations
 from pytest_sequence_metadata.contract.spec import is_integer
+from pytest_sequence_metadata.pytest.runtime import TAG_KEY
 
 if TYPE_CHECKING:
     import httpx
@@ -278,3 +281,55 @@ def _sent_jwt(response: httpx.Response) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def sweep_tagged(
+    clients: Mapping[int, MetadataClient], *, cutoff: datetime, current_run: str
+) -> tuple[list[int], list[str]]:
+    """Delete the collections of earlier runs tagged before `cutoff`, in each project's client; never
+    untagged ones, never this run's. Returns (deleted ids, problems).
+
+    The other half of the ledger: what a killed run could not delete, found again by its tag.
+    """
+    deleted: list[int] = []
+    problems: list[str] = []
+    for project, client in clients.items():
+        stale: list[int] = []
+        page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
+        try:
+            while True:
+                answer = client.list_collections(page={"page": page, "pageSize": 100})
+                for collection in answer.get("collections") or []:
+                    if _is_stale(collection, cutoff, current_run):
+                        stale.append(collection["id"])
+                if not (answer.get("page") or {}).get("more"):
+                    break
+                page += 1
+        except Exception as error:  # webrpc, transport and validation errors alike: report, go on
+            problems.append(
+                f"listing collections of project {project} failed ({type(error).__name__}: {error})"
+            )
+        for collection_id in stale:
+            try:
+                client.delete_collection(collection_id)
+            except NotFoundError:
+                pass  # deleted meanwhile (another sweeping run): gone is what we wanted
+            except Exception as error:
+                problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
+            else:
+                deleted.append(collection_id)
+    return sorted(deleted), problems
+
+
+def _is_stale(collection: Mapping[str, Any], cutoff: datetime, current_run: str) -> bool:
+    properties = (collection.get("metadata") or {}).get("properties") or {}
+    tag = properties.get(TAG_KEY)
+    if not isinstance(tag, dict) or tag.get("run") == current_run:
+        return False
+    try:
+        created = datetime.fromisoformat(str(tag.get("createdAt")))
+    except ValueError:
+        return False
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return created < cutoff

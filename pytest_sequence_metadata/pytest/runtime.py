@@ -447,37 +447,10 @@ class Runtime:
 
         Returns (deleted ids, problems).
         """
-        from pytest_sequence_metadata.client.errors import NotFoundError
+        from pytest_sequence_metadata.pytest.ledger import sweep_tagged
 
         cutoff = datetime.now(UTC) - timedelta(seconds=self.settings.sweep_age_seconds)
-        deleted: list[int] = []
-        problems: list[str] = []
-        for project, client in self.sweep_clients().items():
-            stale: list[int] = []
-            page = 0  # from 0: safe whichever base the server counts pages from [A:page-numbering]
-            try:
-                while True:
-                    answer = client.list_collections(page={"page": page, "pageSize": 100})
-                    for collection in answer.get("collections") or []:
-                        if _is_stale(collection, cutoff, self.run_id):
-                            stale.append(collection["id"])
-                    if not (answer.get("page") or {}).get("more"):
-                        break
-                    page += 1
-            except Exception as error:  # webrpc, transport and validation errors alike: report, go on
-                problems.append(
-                    f"listing collections of project {project} failed ({type(error).__name__}: {error})"
-                )
-            for collection_id in stale:
-                try:
-                    client.delete_collection(collection_id)
-                except NotFoundError:
-                    pass  # deleted meanwhile (another sweeping run): gone is what we wanted
-                except Exception as error:
-                    problems.append(f"collection {collection_id}: {type(error).__name__}: {error}")
-                else:
-                    deleted.append(collection_id)
-        return sorted(deleted), problems
+        return sweep_tagged(self.sweep_clients(), cutoff=cutoff, current_run=self.run_id)
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -494,20 +467,6 @@ def _xdist_workers() -> int:
         return max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
     except ValueError:
         return 1
-
-
-def _is_stale(collection: Mapping[str, Any], cutoff: datetime, current_run: str) -> bool:
-    properties = (collection.get("metadata") or {}).get("properties") or {}
-    tag = properties.get(TAG_KEY)
-    if not isinstance(tag, dict) or tag.get("run") == current_run:
-        return False
-    try:
-        created = datetime.fromisoformat(str(tag.get("createdAt")))
-    except ValueError:
-        return False
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    return created < cutoff
 
 
 RUNTIME: Final = pytest.StashKey[Runtime]()
