@@ -20,6 +20,7 @@ README; a change that is not additive bumps `VERSION`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -169,8 +170,22 @@ class Normaliser:
             "request": request,
             "status": raw.status,
             "headers": {k: self.string(v) for k, v in raw.headers.items()},
-            "body": self.value(raw.body),
+            "body": self.value(raw.body, parent=_answer_kind(call.operation_id)),
         }
+
+
+@functools.cache
+def _answer_kind(operation_id: str) -> str | None:
+    """What an answer's top level is when it is one resource (the upload routes answer an Asset):
+    the lower-cased schema name of its 200 response, which `_PARENT_KIND` may know."""
+    from pytest_sequence_metadata.contract.spec import load_spec
+
+    found = load_spec().operations.get(operation_id)
+    try:
+        ref = found.definition["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]  # type: ignore[union-attr]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return str(ref).rsplit("/", 1)[-1].lower()
 
 
 def _json_type(value: Any) -> str:
