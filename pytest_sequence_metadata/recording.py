@@ -5,10 +5,13 @@ final attempt of a call: a retried 429 is the server's refusal, not its answer) 
 ends, hands them over normalised so that two runs against the same server give the same file:
 
 - ids the server assigned (under `id`, `collectionId`, `assetId`, in paths) become `$collection1`,
-  `$asset1`, `$contract_collection1`, in the order the test first meets them; token ids `$token1`;
-  the owner and second project `$project` and `$otherProject`;
+  `$asset1`, `$contract_collection1`, in the order the test first meets them; token ids `$token1`,
+  contract addresses `$contract1` (`(mixed case)` added when not lower-case); the owner and second
+  project `$project` and `$otherProject`;
 - a value of another JSON type than the kind's own (a token id sent as a number) keeps that fact:
   `$token1 (number)`, so a type change is still a difference;
+- in an error's `msg` and `cause`, the ids already met become their symbols too; a raw request body
+  (wire tests) that is JSON is normalised like a JSON one;
 - timestamps become `$time`, the run tag object `$tag`, the run's generated names `$name1`, the
   target's base URLs `$base`;
 - request headers are never kept (credentials), only which identity sent the request; of the
@@ -47,6 +50,7 @@ _ID_KEYS: Final = {
     "assetid": "asset",
     "tokenid": "token",
     "projectid": "project",
+    "contractaddress": "contract",  # the suite makes up addresses; the server compares them lower-cased
 }
 _PARENT_KIND: Final = {
     "collection": "collection",
@@ -56,9 +60,19 @@ _PARENT_KIND: Final = {
     "contractcollection": "contract_collection",
     "contractcollections": "contract_collection",
 }
-_NATIVE: Final = {"token": str, "name": str}  # every other kind of id is an integer
-_PATH_IDS: Final = re.compile(r"/(projects|collections|tokens|assets)/([^/?#]+?)(\.json)?(?=[/?#]|$)")
-_PATH_KIND: Final = {"projects": "project", "collections": "collection", "tokens": "token", "assets": "asset"}
+# Error texts name ids in prose ("token 123 not found in collection 7"); elsewhere text is left alone.
+_PROSE_KEYS: Final = ("msg", "cause")
+_NATIVE: Final = {"token": str, "name": str, "contract": str}  # every other kind of id is an integer
+_PATH_IDS: Final = re.compile(r"/(projects|collections|tokens|assets|upload)/([^/?#]+?)(\.json)?(?=[/?#]|$)")
+_PATH_KIND: Final = {
+    "projects": "project",
+    "collections": "collection",
+    "tokens": "token",
+    "assets": "asset",
+    "upload": "asset",  # a token's upload route takes an asset id or an asset type (`image`)
+}
+# In prose an id counts only right after a word naming its kind ("token 12", "collectionId: 7").
+_PROSE_ID: Final = r"((?:collection|token|asset|project|contract|address|id)\w*\W{1,3})"
 _TIME: Final = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _FILE_NAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -96,7 +110,7 @@ class Normaliser:
         if kind == "project" and isinstance(value, int) and value in self.projects:
             text = self.projects[value]
         else:
-            key = (kind, str(value))
+            key = (kind, str(value).lower() if kind == "contract" else str(value))  # addresses: any case
             if key not in self.symbols:
                 self.counts[kind] = self.counts.get(kind, 0) + 1
                 self.symbols[key] = f"${kind}{self.counts[kind]}"
@@ -104,12 +118,16 @@ class Normaliser:
         native = _NATIVE.get(kind, int)
         if not isinstance(value, native) or isinstance(value, bool):
             text += f" ({_json_type(value)})"
+        elif kind == "contract" and str(value) != str(value).lower():
+            text += " (mixed case)"  # whether the server lower-cases it stays visible
         return text
 
     def path(self, text: str) -> str:
         def replace(match: re.Match[str]) -> str:
             kind = _PATH_KIND[match.group(1)]
             raw = match.group(2)
+            if match.group(1) == "upload" and not raw.isdigit():
+                return match.group(0)  # an asset type, not an id
             value: Any = int(raw) if raw.isdigit() and kind != "token" else raw
             return f"/{match.group(1)}/{self.symbol(kind, value)}{match.group(3) or ''}"
 
@@ -145,8 +163,18 @@ class Normaliser:
         if isinstance(value, list):
             return [self.value(item, key, parent) for item in value]
         if isinstance(value, str):
-            return self.string(value)
+            return self.prose(value) if lowered in _PROSE_KEYS else self.string(value)
         return value
+
+    def prose(self, text: str) -> str:
+        """An error's `msg` or `cause`: the ids met so far, standing as words, become their symbols."""
+        text = self.string(text)
+        met = [(raw, symbol) for (kind, raw), symbol in self.symbols.items() if kind != "name"]
+        projects = [(str(project), symbol) for project, symbol in self.projects.items()]
+        known = sorted([*met, *projects], key=lambda item: -len(item[0]))
+        for raw, symbol in known:
+            text = re.sub(rf"{_PROSE_ID}{re.escape(raw)}(?!\w)", rf"\g<1>{symbol}", text, flags=re.IGNORECASE)
+        return text
 
     def exchange(self, raw: RawExchange) -> dict[str, Any]:
         call = raw.call
@@ -163,7 +191,11 @@ class Normaliser:
                 for name, f in call.files.items()
             }
         if call.content is not None:
-            request["content"] = _digest(call.content)
+            # A raw body (wire tests) that is JSON is normalised like any other; other bytes by digest.
+            try:
+                request["content"] = {"json": self.value(json.loads(call.content))}
+            except ValueError:
+                request["content"] = _digest(call.content)
         return {
             "operation": call.operation_id,
             "phase": raw.phase,
