@@ -278,6 +278,15 @@ def test_nightly_records_staging_and_uploads_the_recordings(nightly: dict[str, A
     command = " ".join(step["run"].split())
     assert "--sequence-record reports/recordings" in command
     assert "--sequence-profile nightly" not in command  # quick: recordings small enough to review
+    generated = " ".join(
+        f"--ignore tests/contract/{name}.py"
+        for name in ("test_schema_conformance", "test_privacy_state_machine")
+    )
+    assert generated in command
+    # The comparison leaves out the same modules, or their tests would all be "without a recording".
+    _, compare = job_running(nightly, "--sequence-parity")
+    assert compare["env"]["GENERATED"] == generated
+    assert "$GENERATED" in compare["run"]
     guard = next(i for i, s in enumerate(job["steps"]) if "exit 1" in s.get("run", ""))
     assert guard < job["steps"].index(step)
     # After the conformance job, never beside it: one client of staging at a time.
