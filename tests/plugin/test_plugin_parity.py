@@ -317,3 +317,30 @@ def test_a_malformed_known_file_is_a_one_line_usage_error(pytester: pytest.Pytes
         ["*parity-known.yaml entry 1 must have exactly the keys `match` and `reason`*"]
     )
     assert "Traceback" not in result.stderr.str()
+
+
+def test_symbols_keep_a_changed_type_and_case_visible() -> None:
+    from pytest_sequence_metadata.recording import Normaliser
+
+    normaliser = Normaliser(("http://api.test",), {7: "$project"}, "run123")
+    body = {
+        "projectId": 7,
+        "token": {"tokenId": 123456},
+        "collection": {"id": 42, "metadata": {"name": "pytest x run123-gw1-3"}},
+        "contractAddress": "0xAbC0000000000000000000000000000000000001",
+        "msg": "token 123456 not found in collection 42 (limit {1,78})",
+        "url": "http://api.test/projects/7/collections/42/tokens/555/image.png",
+        "updatedAt": "2026-01-02T03:04:05.123Z",
+    }
+    assert normaliser.value(body) == {
+        "projectId": "$project",
+        "token": {"tokenId": "$token1 (number)"},  # a token id is a string: a number stays visible
+        "collection": {"id": "$collection1", "metadata": {"name": "pytest x $name1"}},
+        "contractAddress": "$contract1 (mixed case)",
+        "msg": "token $token1 not found in collection $collection1 (limit {1,78})",
+        "url": "$base/projects/$project/collections/$collection1/tokens/$token2/image.png",
+        "updatedAt": "$time",
+    }
+    assert normaliser.value({"contractAddress": "0xabc0000000000000000000000000000000000001"}) == {
+        "contractAddress": "$contract1"
+    }
