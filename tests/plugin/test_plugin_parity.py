@@ -237,16 +237,40 @@ def test_what_a_failing_test_recorded_before_its_failure_is_compared(
     }
 
 
+ACCESS_KEY = "AQAAAAAAAAparityAccessKey0123456789"
+
+# The second project's client too, and a clone of the owner's client (sent with the owner's JWT).
+USES_EVERY_IDENTITY = """
+from __future__ import annotations
+
+import pytest
+from pytest_sequence_metadata.errors import WebrpcError
+
+
+def test_other_project_and_a_clone(sequence_client, sequence_other_client, sequence_collection):
+    with pytest.raises(WebrpcError):
+        sequence_other_client.get_collection(sequence_collection["id"], project_id=sequence_client.project_id)
+    sequence_client.with_auth_scheme("BEARER").get_collection(sequence_collection["id"])
+"""
+
+
 def test_recordings_hold_no_secret_and_are_the_same_twice(
     pytester: pytest.Pytester, standalone: Standalone
 ) -> None:
-    pytester.makepyfile(test_flows=FLOWS)
-    first = record(pytester, standalone, "first")
-    second = record(pytester, standalone, "second")
+    pytester.makepyfile(test_flows=FLOWS, test_identities=USES_EVERY_IDENTITY)
+    other_jwt = subprocess.run(
+        _cli("token", "--project", "2", "--expires-in", "86400"), capture_output=True, text=True, check=True
+    ).stdout.strip()
+    secrets = ("--sequence-other-jwt", other_jwt, "--sequence-access-key", ACCESS_KEY)
+    first = record(pytester, standalone, "first", *secrets)
+    second = record(pytester, standalone, "second", *secrets)
     names = sorted(p.name for p in first.glob("*.json"))
     assert names == sorted(p.name for p in second.glob("*.json"))
-    assert len(names) == 3
-    pieces = [standalone.jwt, *standalone.jwt.split("."), CONTROL_TOKEN]
+    assert len(names) == 4
+    identities = json.loads(next(first.glob("test_identities*.json")).read_text())["exchanges"]
+    assert {e["request"]["identity"] for e in identities} == {"owner", "other"}
+    pieces = [standalone.jwt, *standalone.jwt.split("."), other_jwt, *other_jwt.split("."), ACCESS_KEY]
+    pieces.append(CONTROL_TOKEN)
     for name in names:
         text = (first / name).read_text()
         assert text == (second / name).read_text(), name
