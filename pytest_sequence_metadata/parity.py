@@ -7,10 +7,11 @@ error name and code, the kept headers, and the body: its shape (keys, JSON types
 values. Each difference names the test, the operation, the exchange, the JSON path, and what the
 recording and the emulator say.
 
-Where the recorded test failed during its call, only as many call exchanges as were recorded are
-compared: the live test stopped there. A test without a recording is listed, not failed (it was
-skipped on the live target, or is newer than the recording). Differences fail the run unless an
-entry of `DIR/parity-known.yaml` matches them; an entry that matches nothing is reported as stale.
+Where the recorded test failed (`failedIn`: its setup or its call), only as many exchanges of that
+phase as were recorded are compared, and none of a call that never ran: the live test stopped there.
+A test without a recording is listed, not failed (it was skipped on the live target, or is newer
+than the recording). Differences fail the run unless an entry of `DIR/parity-known.yaml` matches
+them; an entry that matches nothing is reported as stale.
 """
 
 from __future__ import annotations
@@ -209,12 +210,16 @@ def compare_exchange(
 def compare(test: str, recording: dict[str, Any], exchanges: list[dict[str, Any]]) -> list[Difference]:
     """Every difference between a test's recording and its exchanges on the emulator."""
     differences: list[Difference] = []
-    recorded_failed = recording.get("outcome") == "failed"
+    # The live test stopped at its failure: in that phase (and, after a failed setup, in the call that
+    # never ran) nothing the emulator run did later is compared.
+    stopped: tuple[str, ...] = ()
+    if recording.get("outcome") == "failed":
+        stopped = ("setup", "call") if recording.get("failedIn") == "setup" else ("call",)
     for phase in PHASES:
         left = [e for e in recording["exchanges"] if e.get("phase") == phase]
         right = [e for e in exchanges if e.get("phase") == phase]
-        if recorded_failed and phase == "call":
-            right = right[: len(left)]  # the live test stopped at its failure: nothing to compare after it
+        if phase in stopped:
+            right = right[: len(left)]
         for index in range(max(len(left), len(right))):
             number = index + 1
             if index >= len(right):
@@ -349,10 +354,9 @@ def markdown(section: dict[str, Any]) -> list[str]:
         for d in section["differences"]:
             where = f"{d['phase']} #{d['exchange']} {d['kind']}"
             known = d["known"] or "**new**"
-            lines.append(
-                f"| `{d['test']}` | {d['operation']} | {where} | `{d['path']}` | `{_show(d['recorded'])}` "
-                f"| `{_show(d['emulator'])}` | {known} |"
-            )
+            cells = [f"`{d['test']}`", d["operation"], where, f"`{d['path']}`"]
+            cells += [f"`{_show(d['recorded'])}`", f"`{_show(d['emulator'])}`", known]
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
         lines.append("")
     for entry in section["stale"]:
         lines.append(f"- stale known difference (matches nothing now): `{entry['match']}`: {entry['reason']}")

@@ -227,13 +227,13 @@ def _finish_recording(item: pytest.Item, runtime: Runtime) -> None:
     outcomes = item.stash.get(_OUTCOMES, {})
     if "skipped" in outcomes.values() and "failed" not in outcomes.values():
         return  # a test that did not run has nothing to record or compare
-    outcome = "failed" if "failed" in outcomes.values() else "passed"
+    failed_in = next((phase for phase in ("setup", "call") if outcomes.get(phase) == "failed"), None)
     normaliser = runtime.normaliser()
     exchanges = [normaliser.exchange(exchange) for exchange in raw]
     if runtime.settings.record:
         from pytest_sequence_metadata.recording import write
 
-        write(Path(runtime.settings.record), item.nodeid, outcome, exchanges)
+        write(Path(runtime.settings.record), item.nodeid, exchanges, failed_in=failed_in)
     if runtime.parity is not None:
         runtime.parity.check(item.nodeid, exchanges)
 

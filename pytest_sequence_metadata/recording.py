@@ -307,16 +307,22 @@ class Recorder(ClientObserver):
             self._exchanges.append(raw)
 
 
-def document(nodeid: str, outcome: str, exchanges: list[dict[str, Any]]) -> dict[str, Any]:
-    """The recording of one test, as written."""
-    return {"format": FORMAT, "version": VERSION, "test": nodeid, "outcome": outcome, "exchanges": exchanges}
+def document(nodeid: str, exchanges: list[dict[str, Any]], failed_in: str | None = None) -> dict[str, Any]:
+    """The recording of one test, as written: `failedIn` says in which phase a failed test stopped."""
+    found: dict[str, Any] = {"format": FORMAT, "version": VERSION, "test": nodeid}
+    found["outcome"] = "failed" if failed_in else "passed"
+    if failed_in:
+        found["failedIn"] = failed_in
+    return {**found, "exchanges": exchanges}
 
 
-def write(directory: Path, nodeid: str, outcome: str, exchanges: list[dict[str, Any]]) -> Path:
+def write(
+    directory: Path, nodeid: str, exchanges: list[dict[str, Any]], *, failed_in: str | None = None
+) -> Path:
     """Write one test's recording (redacted) and return its path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / file_name(nodeid)
-    text = json.dumps(document(nodeid, outcome, exchanges), indent=1, sort_keys=False, ensure_ascii=False)
+    text = json.dumps(document(nodeid, exchanges, failed_in), indent=1, ensure_ascii=False)
     path.write_text(redact(text) + "\n", encoding="utf-8")
     return path
 

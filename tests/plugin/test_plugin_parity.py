@@ -77,6 +77,33 @@ def test_checks_dimensions(sequence_client, sequence_collection):
     sequence_client.publish_collection(cid)
 """
 
+# The same check in a fixture: the live test stops in its setup, and its call never runs.
+FAILS_IN_SETUP = """
+from __future__ import annotations
+
+import pytest
+from pytest_sequence_metadata.checks.helpers import new_token_id
+from pytest_sequence_metadata.checks.samples import tiny_png
+
+
+@pytest.fixture
+def uploaded(sequence_client, sequence_collection):
+    cid = sequence_collection["id"]
+    token_id = new_token_id()
+    sequence_client.create_token(cid, {"tokenId": token_id, "name": "t"}, private=False)
+    asset = sequence_client.create_asset({"collectionId": cid, "tokenId": token_id, "metadataField": "image"})
+    found = sequence_client.upload_asset(
+        cid, asset["asset"]["id"], tiny_png(4, 3), filename="image.png", content_type="image/png"
+    )
+    assert found["width"] == 4
+    return found
+
+
+def test_checks_dimensions(sequence_client, sequence_collection, uploaded):
+    sequence_client.get_collection(sequence_collection["id"])
+    sequence_client.publish_collection(sequence_collection["id"])
+"""
+
 
 @dataclass
 class Standalone:
@@ -218,16 +245,20 @@ def test_the_mutation_shows_in_the_same_places_under_xdist(
 
 
 @pytest.mark.parametrize("standalone", [("upload-swapped-dimensions",)], indirect=True)
+@pytest.mark.parametrize("phase", ["call", "setup"])
 def test_what_a_failing_test_recorded_before_its_failure_is_compared(
-    pytester: pytest.Pytester, standalone: Standalone
+    pytester: pytest.Pytester, standalone: Standalone, phase: str
 ) -> None:
-    pytester.makepyfile(test_fails=FAILS_ON_SWAPPED)
-    run(pytester, *standalone.args("--sequence-record", "rec")).assert_outcomes(failed=1)
+    pytester.makepyfile(test_fails=FAILS_ON_SWAPPED if phase == "call" else FAILS_IN_SETUP)
+    outcome = run(pytester, *standalone.args("--sequence-record", "rec"))
+    outcome.assert_outcomes(**({"failed": 1} if phase == "call" else {"errors": 1}))
     [path] = (pytester.path / "rec").glob("*.json")
     recording = json.loads(path.read_text())
-    assert recording["outcome"] == "failed"
-    call = [e["operation"] for e in recording["exchanges"] if e["phase"] == "call"]
-    assert call == ["CreateToken", "CreateAsset", "UploadAsset"]  # nothing after the failing assertion
+    assert (recording["outcome"], recording["failedIn"]) == ("failed", phase)
+    stopped = [e["operation"] for e in recording["exchanges"] if e["phase"] == phase]
+    assert stopped[-3:] == ["CreateToken", "CreateAsset", "UploadAsset"]  # nothing after the assertion
+    if phase == "setup":
+        assert not [e for e in recording["exchanges"] if e["phase"] == "call"]
     assert [e["operation"] for e in recording["exchanges"] if e["phase"] == "teardown"]
     result, report = parity(pytester)
     result.assert_outcomes(passed=1)  # on the clean emulator it passes, and makes two more calls
