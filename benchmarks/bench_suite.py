@@ -1,9 +1,17 @@
-"""Wall time of the default contract suite three ways, and what a live run would send.
+"""Wall time of the contract suite: this tree against an earlier revision, in-process, side by side;
+then this tree over HTTP and with `-n 2`. Prints figures and ratios only.
 
-Run: python benchmarks/bench_suite.py [--profile quick|nightly] [--only in-process,http,xdist]
-Prints, from one run of this script: the suite's wall time in-process, over HTTP against a standalone
-emulator server, and with `-n 2`; the number of requests a run sends (from --sequence-report), which
-is what the same run costs against a live API. Target for the quick profile: about a minute.
+Run: python benchmarks/bench_suite.py [--profile quick|nightly] [--before REV] [--rounds 2]
+                                      [--only before,in-process,http,xdist]
+
+- `before`: the suite of another revision (`--before`, default: where this branch left main, i.e.
+  `git merge-base HEAD main`), checked out in a temporary git worktree and run from there with this
+  interpreter (its own package comes first on sys.path), interleaved with this tree's in-process runs.
+- Each run prints pytest's own time (collection and tests), the wall time of the whole process (with
+  interpreter and plugin start-up), its CPU time (less sensitive to a loaded machine), the test count
+  and the requests it sent (from `--sequence-report`: what the same run costs against a live API).
+Target for the quick profile: at most 10 s in-process (pytest's time). The machine is shared: read the
+figures next to the load average printed with them, best of `--rounds`.
 """
 
 from __future__ import annotations
@@ -11,15 +19,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EMULATOR = [sys.executable, "-m", "pytest_sequence_metadata.emulator"]
+
+
+@dataclass(frozen=True)
+class Run:
+    pytest_s: float  # pytest's own "in N s"
+    wall_s: float
+    cpu_s: float
+    tests: int
+    requests: int
+    summary: str
 
 
 def free_port() -> int:
@@ -35,7 +56,14 @@ def token(project: int) -> str:
     ).stdout.strip()
 
 
-def run_suite(label: str, extra: list[str], env: dict[str, str], report: Path) -> tuple[float, int, str]:
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def run_suite(label: str, tree: Path, extra: list[str], env: dict[str, str], report: Path) -> Run:
+    """`python -m pytest tests/contract` from `tree` (its own package comes first on sys.path)."""
+    report.unlink(missing_ok=True)
     command = [
         sys.executable,
         "-m",
@@ -47,30 +75,90 @@ def run_suite(label: str, extra: list[str], env: dict[str, str], report: Path) -
         f"--sequence-report={report}",
         *extra,
     ]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-200:]
+    timed = re.search(r" in ([\d.]+)s", summary)
+    outcomes = re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary)
+    counts = {word: int(number) for number, word in outcomes}
     requests = json.loads(report.read_text())["traffic"]["requests"] if report.exists() else -1
-    print(f"{label:<22} {elapsed:7.1f} s  {requests:6d} requests  ({summary})", flush=True)
-    return elapsed, requests, summary
+    run = Run(float(timed[1]) if timed else float("nan"), wall, cpu, sum(counts.values()), requests, summary)
+    print(
+        f"  {label:<26} pytest {run.pytest_s:6.1f} s  wall {run.wall_s:6.1f} s  cpu {run.cpu_s:6.1f} s  "
+        f"{run.tests:4d} tests  {run.requests:6d} requests  ({summary.strip('= ')})",
+        flush=True,
+    )
+    return run
+
+
+def worktree(revision: str, where: Path) -> Path:
+    tree = where / "before"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), revision], check=True
+    )
+    return tree
+
+
+def compare(args: argparse.Namespace, env: dict[str, str], scratch: Path, chosen: set[str]) -> Run | None:
+    """Interleaved in-process runs of the earlier revision and of this tree; the best of each."""
+    sides = {"this tree": ROOT}
+    tree = None
+    if "before" in chosen:
+        tree = worktree(args.before, scratch)
+        revision = subprocess.run(
+            ["git", "-C", str(tree), "log", "--oneline", "-1"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        sides = {f"before ({revision.split()[0]})": tree, **sides}
+        print(f"before = {args.before}: {revision}")
+    best: dict[str, Run] = {}
+    try:
+        for round_number in range(args.rounds):
+            print(f"round {round_number + 1}, {load()}")
+            for label, where in sides.items():
+                run = run_suite(label, where, [], env, scratch / "report.json")
+                if label not in best or run.pytest_s < best[label].pytest_s:
+                    best[label] = run
+    finally:
+        if tree is not None:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    print(f"best of {args.rounds}, in-process:")
+    for label, run in best.items():
+        print(
+            f"  {label:<26} pytest {run.pytest_s:6.1f} s  wall {run.wall_s:6.1f} s  cpu {run.cpu_s:6.1f} s  "
+            f"{run.tests:4d} tests  {run.requests:6d} requests"
+        )
+    now = best["this tree"]
+    for label, run in best.items():
+        if label != "this tree":
+            print(
+                f"  ratio this tree / {label}: pytest {now.pytest_s / run.pytest_s:4.2f}, "
+                f"cpu {now.cpu_s / run.cpu_s:4.2f}  (target: pytest <= 10 s for the quick profile)"
+            )
+    return now
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description="Contract suite wall time in-process, over HTTP and with -n 2"
-    )
+    parser = argparse.ArgumentParser(description="Contract suite wall time: before/after, over HTTP, -n 2")
     parser.add_argument("--profile", default="quick", choices=["quick", "nightly"])
-    parser.add_argument("--only", default="in-process,http,xdist")
+    parser.add_argument("--before", help="revision to compare with (default: merge base of HEAD and main)")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved in-process rounds (default 2)")
+    parser.add_argument("--only", default="before,in-process,http,xdist")
     args = parser.parse_args()
+    if args.before is None:
+        command = ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"]
+        merge_base = subprocess.run(command, capture_output=True, text=True, check=False)
+        args.before = merge_base.stdout.strip() or "main"
     chosen = set(args.only.split(","))
     env = {**os.environ, "SEQUENCE_PROFILE": args.profile}
-    with tempfile.TemporaryDirectory() as scratch:
-        reports = Path(scratch)
-        print(f"contract suite, profile {args.profile}, {os.cpu_count()} cores")
-        results = {}
-        if "in-process" in chosen:
-            results["in-process"] = run_suite("in-process emulator", [], env, reports / "a.json")
+    print(f"contract suite, profile {args.profile}, {load()}")
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = Path(scratch_dir)
+        base = compare(args, env, scratch, chosen) if chosen & {"before", "in-process"} else None
+        others: dict[str, Run] = {}
         if "http" in chosen:
             port = free_port()
             server = subprocess.Popen(
@@ -78,19 +166,20 @@ def main() -> None:
             )
             try:
                 assert server.stdout is not None
-                server.stdout.readline()  # the server prints its URL once it listens
+                print(server.stdout.readline().strip())  # printed once it listens: URL and stack
                 live = [f"--sequence-url=http://127.0.0.1:{port}"]
                 http_env = {**env, "SEQUENCE_JWT": token(1), "SEQUENCE_OTHER_JWT": token(2)}
-                results["http"] = run_suite("emulator over HTTP", live, http_env, reports / "b.json")
+                report = scratch / "b.json"
+                others["over HTTP"] = run_suite("emulator over HTTP", ROOT, live, http_env, report)
             finally:
                 server.terminate()
                 server.wait(timeout=10)
         if "xdist" in chosen:
-            results["xdist"] = run_suite("in-process, -n 2", ["-n", "2"], env, reports / "c.json")
-        if "in-process" in results:
-            base = results["in-process"][0]
-            for label, (elapsed, _requests, _summary) in results.items():
-                print(f"ratio {label:<12} {elapsed / base:5.2f}x of in-process")
+            others["-n 2"] = run_suite("in-process, -n 2", ROOT, ["-n", "2"], env, scratch / "c.json")
+        if base is not None:
+            for label, run in others.items():
+                print(f"ratio {label:<10} {run.wall_s / base.wall_s:5.2f}x the in-process wall time")
+    print(f"done, {load()}")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,10 @@ class TokenDirectoryDisabledError(WebrpcError):
 ERROR_CLASSES: dict[int, type[WebrpcError]] = {
     cls.kind.code: cls for cls in WebrpcError.__subclasses__() if cls.kind is not None
 }
+for _cls in ERROR_CLASSES.values():
+    assert _cls.kind is not None
+    _cls.__doc__ = f"The webrpc error {_cls.kind.name} (code {_cls.kind.code}, HTTP {_cls.kind.status})."
+del _cls
 
 
 def error_from_body(

@@ -16,8 +16,9 @@ from pytest_sequence_metadata.checks.samples import tiny_png
 from pytest_sequence_metadata.runtime import TAG_KEY, EmulatorHandle, Runtime, Target, get_runtime
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.client import MetadataClient
+    from pytest_sequence_metadata.client import AsyncMetadataClient, MetadataClient
     from pytest_sequence_metadata.contract.spec import Spec
+    from pytest_sequence_metadata.contract.types import Asset, Collection, TokenMetadata
 
 
 def _runtime(request: pytest.FixtureRequest) -> Runtime:
@@ -50,16 +51,40 @@ def sequence_anon_client(request: pytest.FixtureRequest) -> MetadataClient:
     return _runtime(request).client("anonymous")
 
 
-@pytest.fixture(scope="session")
-def sequence_other_client(request: pytest.FixtureRequest) -> MetadataClient:
-    """A `MetadataClient` authenticated as a second project (isolation checks)."""
+def _second_project(request: pytest.FixtureRequest) -> Runtime:
     runtime = _runtime(request)
     if not runtime.has_identity("other"):
         pytest.skip(
             "needs a second project: pass --sequence-other-jwt (or set SEQUENCE_OTHER_JWT) "
             "with a JWT of another project"
         )
-    return runtime.client("other")
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def sequence_other_client(request: pytest.FixtureRequest) -> MetadataClient:
+    """A `MetadataClient` authenticated as a second project (isolation checks)."""
+    return _second_project(request).client("other")
+
+
+# The async clients are given by sync fixtures: they need neither pytest-asyncio nor anyio's plugin
+# (nor stop the sync fixtures from working without them), and one client serves every event loop.
+@pytest.fixture(scope="session")
+def sequence_async_client(request: pytest.FixtureRequest) -> AsyncMetadataClient:
+    """An `AsyncMetadataClient` authenticated as the owner project; what it creates goes at teardown."""
+    return _runtime(request).async_client("owner")
+
+
+@pytest.fixture(scope="session")
+def sequence_async_anon_client(request: pytest.FixtureRequest) -> AsyncMetadataClient:
+    """An `AsyncMetadataClient` with no credentials: what the public sees."""
+    return _runtime(request).async_client("anonymous")
+
+
+@pytest.fixture(scope="session")
+def sequence_async_other_client(request: pytest.FixtureRequest) -> AsyncMetadataClient:
+    """An `AsyncMetadataClient` authenticated as a second project (isolation checks)."""
+    return _second_project(request).async_client("other")
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +107,9 @@ class CollectionFactory:
         self.runtime = runtime
         self.client = client
         self.request = request
-        self.created: list[dict[str, Any]] = []
+        self.created: list[Collection] = []
 
-    def __call__(self, metadata: Mapping[str, Any] | None = None, **collection: Any) -> dict[str, Any]:
+    def __call__(self, metadata: Mapping[str, Any] | None = None, **collection: Any) -> Collection:
         """Create a collection; `metadata` entries override the defaults, `collection` adds top-level keys."""
         body: dict[str, Any] = {
             "name": self.runtime.unique_name(_label(self.request)),
@@ -97,9 +122,7 @@ class CollectionFactory:
         # A hook may rewrite the metadata, but without the tag --sequence-sweep could never find it.
         properties = body.get("properties")
         body["properties"] = {**(properties if isinstance(properties, Mapping) else {}), TAG_KEY: tag}
-        created: dict[str, Any] = self.client.create_collection({**collection, "metadata": body})[
-            "collection"
-        ]
+        created = self.client.create_collection({**collection, "metadata": body})["collection"]
         self.created.append(created)
         return created
 
@@ -121,36 +144,39 @@ def sequence_collection_factory(request: pytest.FixtureRequest) -> Iterator[Coll
 
 
 @pytest.fixture
-def sequence_collection(sequence_collection_factory: CollectionFactory) -> dict[str, Any]:
+def sequence_collection(sequence_collection_factory: CollectionFactory) -> Collection:
     """A fresh private collection (the `collection` object of CreateCollection), deleted at teardown."""
     return sequence_collection_factory()
 
 
 @dataclass(frozen=True, slots=True)
 class TemporaryToken:
-    """A token in a fresh collection."""
+    """A token in a fresh collection (the `sequence_token` fixture)."""
 
-    collection: dict[str, Any]
-    token: dict[str, Any]
+    collection: Collection
+    token: TokenMetadata
 
     @property
     def collection_id(self) -> int:
+        """The id of the collection the token is in."""
         return int(self.collection["id"])
 
     @property
     def token_id(self) -> str:
+        """The token's id (a decimal string)."""
         return str(self.token["tokenId"])
 
 
 @dataclass(frozen=True, slots=True)
 class TemporaryAsset(TemporaryToken):
-    """An image asset of a token, with a file uploaded into it."""
+    """An image asset of a token, with a file uploaded into it (the `sequence_asset` fixture)."""
 
-    asset: dict[str, Any]
+    asset: Asset
     content: bytes
 
     @property
     def asset_id(self) -> int:
+        """The asset's id."""
         return int(self.asset["id"])
 
 

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from pytest_sequence_metadata import hooks, termination
+from pytest_sequence_metadata import hooks, markers, termination
 from pytest_sequence_metadata.artifact_redaction import protect as protect_artifacts
 from pytest_sequence_metadata.fixtures import (  # noqa: F401 - registered as fixtures
     sequence_anon_client,
     sequence_asset,
+    sequence_async_anon_client,
+    sequence_async_client,
+    sequence_async_other_client,
     sequence_client,
     sequence_collection,
     sequence_collection_factory,
@@ -35,14 +38,6 @@ from pytest_sequence_metadata.settings import add_options, display_url, resolve
 if TYPE_CHECKING:
     from pytest_sequence_metadata.ledger import Leftover
 
-MARKERS = (
-    "sequence_emulator_only: the test needs the embedded emulator; skipped against a live API",
-    "sequence_live_only: the test needs a live API (--sequence-url); skipped against the emulator",
-    "sequence_assumption(id): the test checks an emulator assumption (a choice where the docs are "
-    "silent), reported per assumption",
-    "sequence_privacy(rule): the test checks the named privacy rule",
-    "sequence_operation(*operation_ids): the operations (RPC methods or REST routes) the test exercises",
-)
 _LEFTOVERS = pytest.StashKey[list[str]]()
 _ITEM_MARK = pytest.StashKey[int]()
 _TEST_START = pytest.StashKey[tuple[int, list[Any]]]()
@@ -60,8 +55,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for line in MARKERS:
-        config.addinivalue_line("markers", line)
+    for marker in markers.MARKERS:
+        config.addinivalue_line("markers", marker.ini_line)
     config.stash[_LEFTOVERS] = []
     protect_artifacts(config)
     if config.option.help or config.option.markers:
@@ -269,6 +264,10 @@ def _lost_connection(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseExcept
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     report = yield
+    # Every test of a module or class, also those -k or -m deselect later: a bad mark of the plugin
+    # (an unknown privacy rule, a mistyped argument) is an error collecting it, as pytest's
+    # --strict-markers makes an unknown marker name.
+    markers.refuse_bad_marks(report)
     _redact_report(report, collector.config)
     return report
 

@@ -86,8 +86,8 @@ def _check_identity(settings: Settings, who: str, name: str, secret: Secret, pro
     except Exception as error:  # whatever else stops a request stops every test the same way
         return f"checking {url} ({where_url}) failed: {type(error).__name__}: {error}"
     for collection in answer.get("collections") or []:
-        seen = collection.get("projectId") if isinstance(collection, dict) else None
-        if isinstance(seen, int) and seen != project:
+        seen = collection["projectId"]  # the client validated the answer: a Collection has one
+        if seen != project:
             id_name = "project_id" if name == "jwt" else "other_project_id"
             where_id = _where(OPTIONS_BY_NAME[id_name], settings.sources[id_name])
             return (

@@ -146,6 +146,7 @@ class ConformanceReport:
 
     def build(self, figures: dict[str, Any], exit_status: int) -> dict[str, Any]:
         from pytest_sequence_metadata.contract.assumptions import ASSUMPTIONS
+        from pytest_sequence_metadata.contract.privacy import PRIVACY_RULES
         from pytest_sequence_metadata.contract.spec import load_spec
 
         spec = load_spec()
@@ -188,8 +189,11 @@ class ConformanceReport:
                 for op_id in sorted(spec.operations)
             },
             "privacy": {
-                rule: self._verdict([o for o in self.outcomes.values() if rule in o.privacy])
-                for rule in sorted({r for o in self.outcomes.values() for r in o.privacy})
+                key: {
+                    "statement": rule.statement,
+                    **self._verdict([o for o in self.outcomes.values() if key in o.privacy]),
+                }
+                for key, rule in sorted(PRIVACY_RULES.items())
             },
             "assumptions": {
                 key: {"summary": assumption.summary, **self._assumption(key)}

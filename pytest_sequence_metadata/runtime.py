@@ -11,6 +11,7 @@ import secrets
 import socket
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,14 @@ import pytest
 from pytest_sequence_metadata.settings import Settings
 
 if TYPE_CHECKING:
-    from pytest_sequence_metadata.client import ClientObserver, MetadataClient
+    import httpx
+
+    from pytest_sequence_metadata.client import (
+        AsyncMetadataClient,
+        ClientObserver,
+        MetadataClient,
+        ThreadedTransport,
+    )
     from pytest_sequence_metadata.emulator import Emulator
     from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.server import ServerHandle
@@ -47,6 +55,7 @@ class Target:
 
     @property
     def is_emulator(self) -> bool:
+        """Whether the target is the embedded emulator."""
         return self.kind == "emulator"
 
 
@@ -148,6 +157,7 @@ class EmulatorHandle:
                 )
 
     def stop(self) -> None:
+        """Stop the HTTP server if `url` started one (the plugin does at the end of the run)."""
         with self._lock:
             if self._server is not None:
                 self._server.stop()  # closes the reserved socket too
@@ -175,6 +185,9 @@ class Runtime:
         self.emulator_mutations: tuple[str, ...] = settings.emulator_mutations
         self._observers: list[ClientObserver] | None = None
         self._clients: dict[Identity, MetadataClient] = {}
+        self._async_clients: dict[Identity, AsyncMetadataClient] = {}
+        self._jwts: dict[Identity, str | None] = {}
+        self._async_transports: list[ThreadedTransport] = []
         self._emulator: EmulatorHandle | None = None
         self._counter = 0
         self._lock = threading.RLock()
@@ -315,6 +328,7 @@ class Runtime:
         elif identity != "anonymous":
             project = self.settings.other_project_id if identity == "other" else self.settings.project_id
             self.ledger.register(identity, client, jwt, project)
+            self._jwts[identity] = jwt  # the async client of the identity sends the same one
             if self.recorder is not None:
                 self.recorder.register(identity, jwt)
         return client
@@ -332,15 +346,33 @@ class Runtime:
             projects[settings.other_project_id] = "$otherProject"
         return Normaliser(tuple(bases), projects, self.run_id)
 
+    def async_client(self, identity: Identity) -> AsyncMetadataClient:
+        """The plugin's async client for an identity, created once per process, usable on any loop.
+
+        It sends the sync client's JWT and has the same observers (ledger, budget, rate limit); what
+        it creates is deleted through the sync client, so a sync teardown cleans up after an async test.
+        """
+        with self._lock:
+            if identity in self._async_clients:
+                return self._async_clients[identity]
+        twin = self.client(identity)  # registers the ledger's deleter for this identity's JWT
+        client = self._make_async_client(identity, twin)
+        with self._lock:
+            return self._async_clients.setdefault(identity, client)
+
+    def _observers_of(self, identity: Identity) -> list[ClientObserver]:
+        observers = [*self.observers()]
+        if identity != "anonymous":
+            observers.append(self.ledger.observer(identity))
+        return observers
+
     def _make_client(self, identity: Identity) -> tuple[MetadataClient, str | None]:
         """A new client for `identity`, and the JWT it sends."""
         from pytest_sequence_metadata.client import MetadataClient
 
         settings = self.settings
         project = settings.other_project_id if identity == "other" else settings.project_id
-        observers = [*self.observers()]
-        if identity != "anonymous":
-            observers.append(self.ledger.observer(identity))
+        observers = self._observers_of(identity)
         if settings.kind == "emulator":
             handle = self.emulator()
             jwt = None if identity == "anonymous" else handle.mint_jwt(project, expires_in=None)
@@ -355,6 +387,27 @@ class Runtime:
         secret = {"owner": settings.jwt, "other": settings.other_jwt, "anonymous": None}[identity]
         jwt = secret.reveal() if secret is not None else None
         return MetadataClient(settings.base_url, jwt=jwt, project_id=project, observers=observers), jwt
+
+    def _make_async_client(self, identity: Identity, twin: MetadataClient) -> AsyncMetadataClient:
+        from pytest_sequence_metadata.client import AsyncMetadataClient, ThreadedTransport
+
+        # Session-scoped, but pytest-asyncio gives each test its own event loop and anyio may run
+        # trio: both transports hold nothing tied to a loop (the emulator's answers in-process; a
+        # live target's connections live in a sync pool used from worker threads).
+        transport: httpx.AsyncBaseTransport
+        if self.settings.kind == "emulator":
+            transport = self.emulator().emulator.transport()
+        else:
+            threaded = ThreadedTransport()
+            self._async_transports.append(threaded)
+            transport = threaded
+        return AsyncMetadataClient(
+            self.settings.base_url,
+            jwt=self._jwts.get(identity),
+            project_id=twin.project_id,
+            transport=transport,
+            observers=self._observers_of(identity),
+        )
 
     def run_tag(self) -> dict[str, Any]:
         """What every collection the plugin creates carries in `metadata.properties[TAG_KEY]`."""
@@ -439,6 +492,8 @@ class Runtime:
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
+        for transport in self._async_transports:
+            transport.close()
         if self._emulator is not None:
             self._emulator.stop()
 
@@ -451,7 +506,7 @@ def _xdist_workers() -> int:
         return 1
 
 
-def _is_stale(collection: dict[str, Any], cutoff: datetime, current_run: str) -> bool:
+def _is_stale(collection: Mapping[str, Any], cutoff: datetime, current_run: str) -> bool:
     properties = (collection.get("metadata") or {}).get("properties") or {}
     tag = properties.get(TAG_KEY)
     if not isinstance(tag, dict) or tag.get("run") == current_run:

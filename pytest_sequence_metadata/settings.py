@@ -339,20 +339,12 @@ def _where(option: Option, source: Source) -> str:
 
 def _claim(option: Option, token: str, source: Source) -> int | None:
     """The token's `project` claim; the token itself never appears in a message."""
-    import jwt as pyjwt
+    from pytest_sequence_metadata.claims import ClaimError, project_claim
 
     try:
-        claims = pyjwt.decode(token, options={"verify_signature": False})
-    except pyjwt.PyJWTError:
-        raise _fail(
-            f"{_where(option, source)} is not a JWT (expected three base64url parts separated by dots)"
-        ) from None
-    project = claims.get("project")
-    if project is None:
-        return None
-    if isinstance(project, bool) or not isinstance(project, int | str) or not str(project).isdigit():
-        raise _fail(f"{_where(option, source)} has a 'project' claim that is not a project id")
-    return int(project)
+        return project_claim(token)
+    except ClaimError as error:
+        raise _fail(f"{_where(option, source)} {error}") from None
 
 
 def _mutations(raw: tuple[Any, Source], url: str | None) -> tuple[str, ...]:

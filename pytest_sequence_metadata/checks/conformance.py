@@ -1,6 +1,11 @@
 """Property-based conformance: schemathesis generates requests for every operation of our spec, the
 plugin's `MetadataClient` sends them, and schemathesis' response checks plus the webrpc-aware ones
-(`checks.webrpc`) judge the answers.
+(`checks.webrpc`, registered with `@schemathesis.check`) judge the answers.
+
+Only schemathesis' documented API is used: `schemathesis.openapi.from_dict`, `schema.parametrize()`
+(`test_conformance` in tests/contract, one test per operation), the project config (phases, generation,
+checks) and `case.validate_response`. The run's plan (target and profile) is applied to the schema
+before the tests are collected (`fit_schema`, called from the contract suite's `pytest_configure`).
 
 Sending through the plugin client is what makes a run careful on a live API: the target's JWT,
 the rate limit, the request budget, and the cleanup ledger (everything a request creates is
@@ -20,6 +25,7 @@ and checked with our spec's validators, not by schemathesis' generation mode.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import hashlib
@@ -37,12 +43,7 @@ import hypothesis
 import pytest
 import schemathesis
 from jsonschema import Draft202012Validator
-from schemathesis.config import SchemathesisConfig
 from schemathesis.core import NOT_SET, NotSet
-from schemathesis.core.failures import Failure
-from schemathesis.generation import GenerationMode
-from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
-from schemathesis.specs.openapi import checks as openapi_checks
 
 from pytest_sequence_metadata.checks import webrpc
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID
@@ -57,20 +58,19 @@ from pytest_sequence_metadata.traffic import RequestBudgetExceeded
 
 if TYPE_CHECKING:
     import httpx
-    from schemathesis import Case
-    from schemathesis.checks import CheckContext, CheckFunction
-    from schemathesis.core.transport import Response
-    from schemathesis.schemas import BaseSchema
+    from schemathesis import BaseSchema, Case, CheckContext, Response
 
     from pytest_sequence_metadata.client import MetadataClient
 
 __all__ = [
+    "SETTINGS",
     "Conformance",
     "Plan",
     "Problem",
     "Sandbox",
+    "conformance_schema",
     "expected_refusal",
-    "operation_params",
+    "fit_schema",
     "request_violations",
 ]
 
@@ -85,28 +85,35 @@ _SANDBOX_CHAIN: Final = 1
 _SANDBOX_TOKEN: Final = "1"
 # Schemathesis checks kept as they are: they know nothing of webrpc but nothing webrpc contradicts.
 # `positive_data_acceptance` and `negative_data_rejection` are replaced by the webrpc checks (NotFound
-# is HTTP 400; validity follows Go); `ignored_auth` and the stateful checks re-send requests outside
-# the plugin client, which a live run must not do.
-_SCHEMATHESIS_CHECKS: Final[tuple[CheckFunction, ...]] = (
-    openapi_checks.status_code_conformance,
-    openapi_checks.content_type_conformance,
-    openapi_checks.response_headers_conformance,
-    openapi_checks.response_schema_conformance,
-    openapi_checks.unsupported_method,
-    openapi_checks.allow_header_conformance,
+# is HTTP 400; validity follows Go); `not_a_server_error` by `webrpc_not_server_error`; `ignored_auth`
+# and the stateful checks re-send requests outside the plugin client, which a live run must not do.
+_SCHEMATHESIS_CHECKS: Final = (
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "unsupported_method",
+    "allow_header_conformance",
 )
-
-
-def operation_params() -> list[Any]:
-    """One `pytest.param` per operation of the spec, with the id `<METHOD> <path>`."""
-    return [
-        pytest.param(
-            op.operation_id,
-            id=f"{op.method} {op.path}",
-            marks=pytest.mark.sequence_operation(op.operation_id),
-        )
-        for op in load_spec().operations.values()
-    ]
+_WEBRPC_CHECKS: Final = (
+    "webrpc_not_server_error",
+    "webrpc_error_envelope",
+    "webrpc_valid_request_accepted",
+    "webrpc_invalid_request_rejected",
+    "webrpc_declared_fields",
+)
+# Hypothesis settings of `test_conformance` that do not depend on the run (max_examples does: the plan).
+SETTINGS: Final = hypothesis.settings(
+    derandomize=True,  # the same cases on every run
+    database=None,
+    deadline=None,
+    print_blob=False,
+    verbosity=hypothesis.Verbosity.quiet,
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
+    # Every case is a request (a sandbox may come first): slow by hypothesis' standards. The one
+    # function-scoped fixture discards the sandbox once per operation, as meant.
+    suppress_health_check=[hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.function_scoped_fixture],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,17 +137,6 @@ class Plan:
             # validates every body against the spec) is held to rejecting all invalid requests.
             strict_negative=emulator,
         )
-
-
-class WebrpcFailure(Failure):
-    """A webrpc check failed (reported next to schemathesis' own failures)."""
-
-    code = "ST901"
-    kind_title = "Webrpc check failed"
-
-    @property
-    def _unique_key(self) -> str:
-        return self.title or ""
 
 
 class SandboxError(RuntimeError):
@@ -499,6 +495,75 @@ def _form(body: Any) -> dict[str, bytes]:
     return form
 
 
+# --- the schema and the run -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    base_url: str
+    plan: Plan
+
+
+# The plan of the pytest session being configured; applied to the schema when it is built (the
+# conformance tests are collected) or right away if it already is (several sessions in one process).
+_FIT: list[_Fit] = []
+
+
+def conformance_schema() -> BaseSchema:
+    """The schemathesis schema of our spec that `test_conformance` is parametrized with (one per process),
+    fitted to the current run's plan (`fit_schema`)."""
+    schema = _built_schema()
+    if _FIT:
+        _apply(schema, _FIT[-1])
+    return schema
+
+
+def fit_schema(config: pytest.Config) -> None:
+    """Record this run's plan for `conformance_schema()`; schemathesis reads it when it builds the tests.
+
+    Cheap: building the schema waits for the conformance tests to be collected.
+    """
+    runtime = get_runtime(config)
+    _FIT[:] = [_Fit(runtime.target.base_url, Plan.for_target(runtime.target, active_profile(config)))]
+    if _built_schema.cache_info().currsize:
+        _apply(_built_schema(), _FIT[-1])
+
+
+@functools.cache
+def _built_schema() -> BaseSchema:
+    # An explicit config: a schemathesis.toml in the working directory must not change the run.
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(load_spec().raw), config=schemathesis.Config())
+    project = schema.config
+    project.generation.update(
+        modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE],
+        with_security_parameters=False,  # the plugin client authenticates
+    )
+    project.checks.update(included_check_names=[*_SCHEMATHESIS_CHECKS, *_WEBRPC_CHECKS])
+    # Reproductions keep `tokenId` readable: the default markers mask every key containing
+    # "token". The Authorization header and keys like `revealKey` stay masked.
+    sanitization = project.output.sanitization
+    sanitization.sensitive_markers = (
+        *(marker for marker in sanitization.sensitive_markers if marker != "token"),
+        "_token",
+        "token_",
+        "jwt",
+    )
+    return schema
+
+
+def _apply(schema: BaseSchema, fit: _Fit) -> None:
+    # Positive and negative cases share `max_examples`, hence twice the profile's examples per mode.
+    project = schema.config
+    project.update(base_url=fit.base_url)
+    project.generation.update(max_examples=fit.plan.examples * 2)
+    phases = ["fuzzing"]
+    if fit.plan.spec_examples:
+        phases.append("examples")
+    if fit.plan.coverage:
+        phases.append("coverage")
+    project.phases.update(phases=phases)
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 _CONFORMANCE = pytest.StashKey["Conformance"]()
@@ -514,6 +579,7 @@ class Conformance:
         self.spec = spec or load_spec()
         self.client = runtime.client("owner")
         self.sandbox = Sandbox(runtime, self.client)
+        self.operations = {f"{op.method} {op.path}": op for op in self.spec.operations.values()}
 
     @classmethod
     def of(cls, config: pytest.Config) -> Conformance:
@@ -522,80 +588,22 @@ class Conformance:
             config.stash[_CONFORMANCE] = cls(get_runtime(config), active_profile(config))
         return config.stash[_CONFORMANCE]
 
-    @functools.cached_property
-    def schema(self) -> BaseSchema:
-        # An explicit config: a schemathesis.toml in the working directory must not change the run.
-        schema = schemathesis.openapi.from_dict(copy.deepcopy(self.spec.raw), config=SchemathesisConfig())
-        project = schema.config
-        project.update(base_url=self.target.base_url)  # before any operation is built
-        generation = project.generation
-        generation.modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
-        generation.with_security_parameters = False  # the plugin client authenticates
-        # Reproductions keep `tokenId` readable: the default markers mask every key containing
-        # "token". The Authorization header and keys like `revealKey` stay masked.
-        sanitization = project.output.sanitization
-        sanitization.sensitive_markers = (
-            *(marker for marker in sanitization.sensitive_markers if marker != "token"),
-            "_token",
-            "token_",
-            "jwt",
-        )
-        return schema
-
-    def settings(self) -> hypothesis.settings:
-        return hypothesis.settings(
-            max_examples=self.plan.examples * 2,  # positive and negative cases
-            derandomize=True,  # the same cases on every run
-            database=None,
-            deadline=None,
-            print_blob=False,
-            verbosity=hypothesis.Verbosity.quiet,
-            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
-            # Every case is a request (a sandbox may come first): slow by hypothesis' standards.
-            suppress_health_check=[hypothesis.HealthCheck.too_slow],
-        )
-
-    def run(self, operation_id: str) -> None:
-        """Generate, send and check the cases of one operation; raises what the checks found."""
-        operation = self.spec.operation(operation_id)
-        modes = [HypothesisTestMode.FUZZING]
-        if self.plan.spec_examples:
-            modes.append(HypothesisTestMode.EXAMPLES)
-        if self.plan.coverage:
-            modes.append(HypothesisTestMode.COVERAGE)
-        settings = self.settings()
-
-        def check_case(case: Case[Any]) -> None:
-            self.check(operation, case)
-
-        # What `schema.parametrize()` builds per operation (the examples, coverage and fuzzing
-        # phases), here at run time, once the target and the profile are known.
-        test = create_test(
-            operation=self.schema[operation.path][operation.method],
-            test_func=check_case,
-            config=HypothesisTestConfig(
-                project=self.schema.config, modes=modes, settings=settings, explicit_settings=settings
-            ),
-        )
-        try:
-            test()
-        finally:
-            self.sandbox.discard()
-
-    def check(self, operation: Operation, case: Case[Any]) -> None:
+    def check(self, case: Case[Any]) -> None:
         """Send one case through the plugin client and run every check on the answer."""
+        operation = self.operations[case.operation.label]
         case = _copy(case)  # hypothesis hands the same object to every replay of an explicit example
         prepared = self.prepare(operation, case)
         if prepared is None:
             return
         ledger = self.runtime.ledger
         mark = ledger.mark()
+        token = _JUDGED.set(self._judged(operation, prepared))
         try:
             response = self.client.send(prepared.call)
             _settle(response)  # the ledger's observer has recorded whatever the call created
-            checks = [*_SCHEMATHESIS_CHECKS, *self._webrpc_checks(operation, prepared)]
-            case.validate_response(response, checks=checks)
+            case.validate_response(response)  # the checks the schema's config enables (fit_schema)
         finally:
+            _JUDGED.reset(token)
             # What the request created goes now, and a sandbox it wrote to too (even a refused
             # write can leave traces): every case meets the same state, as hypothesis replays need.
             ledger.clean(since=mark)
@@ -689,42 +697,70 @@ class Conformance:
             chain, address = sandbox.link
             slot.set(chain if slot.kind == "chain" else address)
 
-    def _webrpc_checks(self, operation: Operation, prepared: Prepared) -> list[CheckFunction]:
-        spec, strict = self.spec, self.plan.strict_negative
-        violations = [str(problem) for problem in prepared.problems]
-        refusal = expected_refusal(prepared.problems)
-        described = f"{prepared.call.method} {prepared.call.path}"
+    def _judged(self, operation: Operation, prepared: Prepared) -> _Judged:
+        return _Judged(
+            spec=self.spec,
+            operation=operation,
+            violations=[str(problem) for problem in prepared.problems],
+            refusal=expected_refusal(prepared.problems),
+            strict=self.plan.strict_negative,
+            described=f"{prepared.call.method} {prepared.call.path}",
+        )
 
-        def webrpc_not_server_error(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
-            _report(case, lambda: webrpc.check_not_server_error(response))
 
-        def webrpc_error_envelope(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
-            _report(case, lambda: webrpc.check_error_envelope(response, operation))
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """What the webrpc checks need to know about the request being judged."""
 
-        def webrpc_valid_request_accepted(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
-            if not violations:
-                _report(case, lambda: webrpc.check_valid_request_accepted(response, request=described))
+    spec: Spec
+    operation: Operation
+    violations: list[str]
+    refusal: str | None
+    strict: bool
+    described: str
 
-        def webrpc_invalid_request_rejected(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
-            if strict and violations:
-                _report(case, lambda: webrpc.check_invalid_request_rejected(response, violations, refusal))
 
-        def webrpc_declared_fields(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
-            _report(case, lambda: webrpc.check_declared_fields(response, spec, operation))
+# Set by `Conformance.check` while schemathesis runs the checks of one of its cases. The checks are
+# registered globally (that is schemathesis' API): outside a conformance case they do nothing.
+_JUDGED: contextvars.ContextVar[_Judged | None] = contextvars.ContextVar("conformance_case", default=None)
 
-        return [
-            webrpc_not_server_error,
-            webrpc_error_envelope,
-            webrpc_valid_request_accepted,
-            webrpc_invalid_request_rejected,
-            webrpc_declared_fields,
-        ]
+
+@schemathesis.check
+def webrpc_not_server_error(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    if _JUDGED.get() is not None:
+        webrpc.check_not_server_error(response)
+
+
+@schemathesis.check
+def webrpc_error_envelope(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    if (judged := _JUDGED.get()) is not None:
+        webrpc.check_error_envelope(response, judged.operation)
+
+
+@schemathesis.check
+def webrpc_valid_request_accepted(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    if (judged := _JUDGED.get()) is not None and not judged.violations:
+        webrpc.check_valid_request_accepted(response, request=judged.described)
+
+
+@schemathesis.check
+def webrpc_invalid_request_rejected(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    if (judged := _JUDGED.get()) is not None and judged.strict and judged.violations:
+        webrpc.check_invalid_request_rejected(response, judged.violations, judged.refusal)
+
+
+@schemathesis.check
+def webrpc_declared_fields(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    if (judged := _JUDGED.get()) is not None:
+        webrpc.check_declared_fields(response, judged.spec, judged.operation)
 
 
 def _copy(case: Case[Any]) -> Case[Any]:
     """A case with its own containers and metadata (pinning edits them)."""
-    copied: Case[Any] = case.operation.Case(
-        method=case.method,
+    copied: Case[Any] = schemathesis.Case(
+        case.operation,
+        case.method,
+        case.path,
         path_parameters=copy.deepcopy(case.path_parameters),
         headers=case.headers.copy(),
         cookies=copy.deepcopy(case.cookies),
@@ -732,7 +768,7 @@ def _copy(case: Case[Any]) -> Case[Any]:
         body=case.body if isinstance(case.body, NotSet) else copy.deepcopy(case.body),
         media_type=case.media_type,
         multipart_content_types=case.multipart_content_types,
-        _meta=copy.deepcopy(case.meta),
+        meta=copy.deepcopy(case.meta),
     )
     return copied
 
@@ -749,12 +785,3 @@ def _settle(response: httpx.Response) -> None:
         response.request.content  # noqa: B018
     except httpx.RequestNotRead:  # a multipart upload went out streamed; its parts are in memory
         response.request.read()
-
-
-def _report(case: Case[Any], check: Callable[[], None]) -> None:
-    try:
-        check()
-    except webrpc.WebrpcViolation as violation:
-        raise WebrpcFailure(
-            operation=case.operation.label, title=violation.title, message=violation.message
-        ) from None

@@ -15,6 +15,7 @@ import pytest
 from pytest_sequence_metadata.checks.oracle import same_as_missing
 from pytest_sequence_metadata.checks.samples import tiny_png
 from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.contract.types import Asset, Collection, TokenMetadata
 from pytest_sequence_metadata.errors import WebrpcError
 
 PNG = tiny_png(4, 3)
@@ -23,7 +24,7 @@ PNG = tiny_png(4, 3)
 class MakesCollections(Protocol):
     """What the suite needs of `sequence_collection_factory`: a collection made and recorded."""
 
-    def __call__(self, metadata: Mapping[str, Any] | None = None, **collection: Any) -> dict[str, Any]: ...
+    def __call__(self, metadata: Mapping[str, Any] | None = None, **collection: Any) -> Collection: ...
 
 
 def new_token_id() -> str:
@@ -46,27 +47,25 @@ class World:
         self.factory = factory
         self.client = client
 
-    def collection(self, **metadata: Any) -> dict[str, Any]:
+    def collection(self, **metadata: Any) -> Collection:
         return self.factory(metadata or None)
 
     def token(
         self, collection_id: int, *, private: bool, token_id: str | None = None, **fields: Any
-    ) -> dict[str, Any]:
+    ) -> TokenMetadata:
         token = {"tokenId": token_id or new_token_id(), "name": "Contract token", **fields}
-        created: dict[str, Any] = self.client.create_token(collection_id, token, private=private)["token"]
-        return created
+        return self.client.create_token(collection_id, token, private=private)["token"]
 
-    def image(self, collection_id: int, token_id: str, content: bytes = PNG) -> dict[str, Any]:
+    def image(self, collection_id: int, token_id: str, content: bytes = PNG) -> Asset:
         """An `image` asset on the token with `content` uploaded; returns the uploaded asset."""
         asset = self.client.create_asset(
             {"collectionId": collection_id, "tokenId": token_id, "metadataField": "image"}
         )["asset"]
-        uploaded: dict[str, Any] = self.client.upload_asset(
+        return self.client.upload_asset(
             collection_id, asset["id"], content, filename="image.png", content_type="image/png"
         )
-        return uploaded
 
-    def published(self, *, token_private: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    def published(self, *, token_private: bool = False) -> tuple[Collection, TokenMetadata]:
         """A published collection holding one token with the given privacy."""
         collection = self.collection()
         token = self.token(collection["id"], private=token_private)

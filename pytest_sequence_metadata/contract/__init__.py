@@ -4,7 +4,8 @@
 - `errors`: the webrpc error table;
 - `gowire`: the Go types of every request and response (read from the spec) and Go's decoding rules;
 - `operations`: the registry of operations built from the spec;
-- `assumptions`: the named choices made where the service's documents are silent.
+- `assumptions`: the named choices made where the service's documents are silent;
+- `types`: the answers as `TypedDict`s, one per response schema of the spec.
 
 The emulator and the contract suite both import this package and never each other, so the suite
 judges a target by the contract, not by the emulator's model of it.

@@ -320,4 +320,17 @@ ASSUMPTIONS: dict[str, Assumption] = _registry(
         "Sorted, as Go marshals map[string]interface{}.",
         "The CreateCollection example answers with the request's properties keys sorted.",
     ),
+    # --- browsers ----------------------------------------------------------------------------------
+    Assumption(
+        "cors",
+        "CORS headers of the RPC and REST routes (what a browser app needs)",
+        "Any origin may call: an `OPTIONS` preflight answers 204 with `Access-Control-Allow-Origin: *`, "
+        "`-Allow-Methods` (the route's method and OPTIONS), `-Allow-Headers` (Authorization, "
+        "Content-Type, Webrpc, X-Access-Key) and `-Max-Age: 600`; every answer to a request with an "
+        "`Origin` header, errors too, carries `Access-Control-Allow-Origin: *` and exposes `Webrpc` and "
+        "`Retry-After`. No `Access-Control-Allow-Credentials`.",
+        "The official JS client runs in browsers (Sequence's own web apps call this API), credentials "
+        "are a Bearer header rather than cookies, so `*` is both what a public API must send and safe; "
+        "the public metadata routes serve token URIs that any marketplace page fetches.",
+    ),
 )

@@ -456,16 +456,14 @@ def is_zero(kind: GoType, value: Any) -> bool:
 
 
 def _is_zero_time(text: str) -> bool:
+    """Whether the text is time.Time's zero value: the first instant, in UTC (in another zone Go keeps
+    the zone, so the value is not the zero struct and is written back as sent)."""
     match = _RFC3339.fullmatch(text)
-    if match is None:
+    if match is None or (match[9] is not None and int(match[9]) + int(match[10]) != 0):
         return False
-    fraction = (match[7] or "").strip("0")
-    offset = (
-        0 if match[9] is None else (int(match[9]) * 60 + int(match[10])) * (-1 if match[8][0] == "-" else 1)
-    )
-    year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
-    local_minutes = hour * 60 + minute
-    return not fraction and second == 0 and (year, month, day) == (1, 1, 1) and local_minutes - offset == 0
+    return match.group(1, 2, 3, 4, 5, 6) == ("0001", "01", "01", "00", "00", "00") and not (
+        match[7] or ""
+    ).strip("0")
 
 
 def decode_struct(obj: _Object, struct: Struct, where: str = "", current: Any = _UNSET) -> dict[str, Any]:

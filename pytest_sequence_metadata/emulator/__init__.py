@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .app import App, Request, Response
     from .asgi import AsgiApp
     from .backend import Backend
+    from .cors import CorsPolicy
     from .faults import Faults
     from .limits import Limits
     from .server import ServerHandle
@@ -49,6 +50,8 @@ class Emulator:
     - `control_token`: what the /_emulator/ control routes (but health) require in the
       `X-Emulator-Control-Token` header (default: $SEQUENCE_EMULATOR_CONTROL_TOKEN, else random).
     - `limits`: resource limits (`limits.Limits`: sizes, state per project, read timeouts).
+    - `cors_origins`: the origins browser apps may call the API from (`*`, or `scheme://host[:port]`
+      each); `()` sends no CORS headers at all. The control routes never get any.
     """
 
     def __init__(
@@ -61,11 +64,13 @@ class Emulator:
         validate_requests: bool = True,
         control_token: str | None = None,
         limits: Limits | None = None,
+        cors_origins: Iterable[str] = ("*",),
     ) -> None:
         from .app import App
         from .auth import Authenticator, resolve_secret
         from .backend import Backend
         from .control import resolve_control_token
+        from .cors import CorsPolicy
         from .faults import Faults
         from .limits import DEFAULT_LIMITS
         from .mutations import apply_overlays, check_mutations
@@ -75,6 +80,10 @@ class Emulator:
         self.control_token, self.control_token_generated = resolve_control_token(control_token)
         self.limits: Limits = limits or DEFAULT_LIMITS
         self.base_url = base_url.rstrip("/") if base_url else None
+        if isinstance(cors_origins, str):
+            raise TypeError("cors_origins must be a list of origins, not one string")
+        origins = tuple(cors_origins)
+        self.cors: CorsPolicy | None = CorsPolicy(origins) if origins else None
         self.backend: Backend = Backend(mutations=self.mutations, limits=self.limits)
         self.faults: Faults = Faults(seed=fault_seed)
         self._auth = Authenticator(self.jwt_secret)
@@ -88,7 +97,9 @@ class Emulator:
             on_reset=self.reset,
             control_token=self.control_token,
             limits=self.limits,
+            cors=self.cors,
         )
+        self.app.owner = self
         apply_overlays(self.app, self.mutations)
         self._asgi: AsgiApp | None = None
 

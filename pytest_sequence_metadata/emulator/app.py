@@ -23,6 +23,7 @@ from pytest_sequence_metadata.contract.operations import RPC_PREFIX, operations,
 from .auth import Authenticator, Claims, bearer_token
 from .backend import ApiError, Backend, StoredFile
 from .control import answer_control
+from .cors import CorsPolicy
 from .faults import FaultRule, Faults
 from .limits import DEFAULT_LIMITS, TOO_LARGE, Limits, check_value_sizes, unmarshal_error
 from .upload_form import UploadForm, read_upload
@@ -232,6 +233,7 @@ class App:
         on_reset: Callable[[], None] | None = None,
         control_token: str = "",
         limits: Limits = DEFAULT_LIMITS,
+        cors: CorsPolicy | None = None,
     ) -> None:
         self.backend = backend
         self.auth = authenticator
@@ -245,6 +247,9 @@ class App:
         # An empty token opens nothing (an App built without one has no usable control routes).
         self.control_token = control_token
         self.limits = limits
+        self.cors = cors  # None: no CORS headers, and OPTIONS answers WebrpcBadMethod
+        # The Emulator facade this App serves, if any: the web view reads its request journal.
+        self.owner: object | None = None
 
     # --- responses -------------------------------------------------------------------------------
 
@@ -278,12 +283,22 @@ class App:
     def dispatch(self, request: Request) -> Response:
         """Answer one request. Never raises: unexpected errors become a JSON WebrpcServerPanic."""
         try:
-            return self._route(request)
+            response = self._route(request)
         except ApiError as exc:
-            return self.error(exc)
+            response = self.error(exc)
         except Exception:
             log.exception("emulator bug while answering %s %s", request.method, request.path)
-            return self.json_answer(500, PANIC.body("unexpected emulator error"))
+            response = self.json_answer(500, PANIC.body("unexpected emulator error"))
+        # Errors too: a browser app must be able to read why its call failed.
+        origin = request.headers.get("origin")
+        if (
+            origin is not None
+            and self.cors is not None
+            and request.method != "OPTIONS"
+            and not request.path.startswith(CONTROL_PREFIX)
+        ):
+            response.headers.extend(self.cors.headers(origin))
+        return response
 
     def _route(self, request: Request) -> Response:
         path = request.path
@@ -315,12 +330,19 @@ class App:
         response.operation = operation
         return response
 
+    def _preflight(self, request: Request, methods: str) -> Response:
+        """A CORS preflight: 204, and the Access-Control-* headers when the origin is allowed."""
+        assert self.cors is not None
+        return Response(204, self.cors.preflight_headers(request.headers.get("origin"), methods), b"")
+
     # --- RPC -------------------------------------------------------------------------------------
 
     def _rpc(self, request: Request, method: str) -> Response:
         handler = RPC_HANDLERS.get(method)
         if handler is None:
             raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")
+        if request.method == "OPTIONS" and self.cors is not None:
+            return self._preflight(request, "POST")
         if request.method != "POST":
             cause = f"unsupported method {request.method}"
             return self.error(ApiError(BAD_METHOD, cause), [("allow", "POST")])
@@ -382,6 +404,8 @@ class App:
     def _rest(self, request: Request) -> Response:
         match, operation = _match_rest(request.path)
         http_method, secured = REST_OPERATIONS[operation]
+        if request.method == "OPTIONS" and self.cors is not None:
+            return self._preflight(request, http_method)
         if request.method != http_method:
             cause = f"unsupported method {request.method}"
             return self.error(ApiError(BAD_METHOD, cause), [("allow", http_method)])
@@ -416,11 +440,11 @@ class App:
         if operation in ("GetPublicTokenMetadata", "GetPublicTokenMetadataJson"):
             return self.json_answer(200, b.public_token(project, collection, params[0], base_url=base))
         if operation == "GetPublicTokenFile":
-            return self._file(b.public_token_file(project, collection, params[0], params[1]))
+            return self.file_response(b.public_token_file(project, collection, params[0], params[1]))
         if operation == "GetPublicCollectionFile":
-            return self._file(b.public_collection_file(project, collection, params[0]))
+            return self.file_response(b.public_collection_file(project, collection, params[0]))
         if operation == "GetPrivateTokenAsset":
-            return self._file(b.private_token_asset(project, collection, params[0], params[1]))
+            return self.file_response(b.private_token_asset(project, collection, params[0], params[1]))
         if request.form is not None:
             data = request.form.file()
         else:
@@ -431,7 +455,7 @@ class App:
             asset = b.upload_asset(project, collection, _positive_id(params[0]), data, base_url=base)
         return self.json_answer(200, asset)
 
-    def _file(self, stored: StoredFile) -> Response:
+    def file_response(self, stored: StoredFile) -> Response:
         headers = [("content-type", stored.mime_type), ("webrpc", WEBRPC_HEADER), *FILE_HEADERS]
         mime = stored.mime_type
         if not mime.startswith(_INLINE_FILE_TYPES) or mime in _ACTIVE_IMAGE_TYPES:

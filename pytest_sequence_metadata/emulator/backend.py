@@ -9,6 +9,7 @@ Choices the docs leave open cite their id in `assumptions.py`, e.g. [A:publish-r
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import json
@@ -24,6 +25,7 @@ from pytest_sequence_metadata.contract.errors import ERRORS_BY_NAME, ErrorKind
 from pytest_sequence_metadata.contract.gowire import is_blank
 
 from . import media
+from .overview import AssetView, CollectionView, ProjectView, TokenView
 
 if TYPE_CHECKING:
     from .limits import Limits
@@ -905,3 +907,71 @@ class Backend:
             ):
                 return StoredFile(asset.data, asset.mime_type)
         raise ApiError(NOT_FOUND, f"token {tok.token_id} has no uploaded {asset_type} asset")
+
+    # --- read-only views (the web view) ------------------------------------------------------------
+
+    @_locked
+    def overview(self, *, tokens_per_collection: int | None = None) -> list[ProjectView]:
+        """Every project, collection, token and asset as plain frozen values, projects by id."""
+
+        def asset_view(asset: _Asset) -> AssetView:
+            stored = self._stored_name(asset) if asset.data is not None else ""
+            size = len(asset.data) if asset.data is not None else None
+            return AssetView(
+                asset.id,
+                asset.token_id,
+                asset.metadata_field,
+                stored,
+                asset.mime_type,
+                size,
+                asset.width,
+                asset.height,
+            )
+
+        views = []
+        for project_id in sorted(self._projects):
+            project = self._projects[project_id]
+            collections = []
+            for col in project.collections.values():
+                assets = [asset_view(a) for a in col.assets.values()]
+                shown = list(col.tokens.values())[:tokens_per_collection]
+                tokens = tuple(
+                    TokenView(
+                        tok.token_id,
+                        copy.deepcopy(tok.metadata),
+                        tok.private,
+                        tok.updated_at,
+                        tuple(a for a in assets if a.token_id == tok.token_id),
+                    )
+                    for tok in shown
+                )
+                links = tuple(
+                    (link.chain_id, link.contract_address)
+                    for link in project.contracts.values()
+                    if link.collection_id == col.id
+                )
+                collections.append(
+                    CollectionView(
+                        col.id,
+                        col.project_id,
+                        copy.deepcopy(col.metadata),
+                        col.private,
+                        col.created_at,
+                        col.updated_at,
+                        len(col.tokens),
+                        tokens,
+                        tuple(a for a in assets if a.token_id is None),
+                        links,
+                    )
+                )
+            views.append(ProjectView(project_id, tuple(collections)))
+        return views
+
+    @_locked
+    def stored_file(self, asset_id: int) -> StoredFile | None:
+        """The uploaded file of an asset of any project (for the web view), or None."""
+        owner = self._asset_owner.get(asset_id)
+        asset = owner.assets.get(asset_id) if owner is not None else None
+        if asset is None or asset.data is None:
+            return None
+        return StoredFile(asset.data, asset.mime_type)

@@ -1,15 +1,18 @@
 """`sequence-metadata-emulator` / `python -m pytest_sequence_metadata.emulator`: `serve` and `token`.
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
-[--base-url URL] [--mutation NAME ...]` prints its base URL (and the control token when it made one up)
-and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
-server accepts (minted locally from the secret: no control token needed).
+[--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...]` prints its base URL and server stack
+(uvloop + httptools with the `[server]` extra, else asyncio + h11), and the control token when it made one
+up, and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a JWT the
+server accepts (minted locally from the secret: no control token needed). `--version` prints the
+package's version.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -43,11 +46,23 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
 
 
+def _origin(text: str) -> str:
+    from .cors import check_origin
+
+    try:
+        return check_origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sequence-metadata-emulator",
         description="Emulator of Sequence's Metadata Collections API (webrpc + REST routes).",
     )
+    # The installed distribution's version: the package's __init__ reaches the plugin's modules.
+    version = importlib.metadata.version("pytest-sequence-metadata")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,token}")
     secret_help = "HS256 secret for JWTs (default: $SEQUENCE_EMULATOR_SECRET, else the development secret)"
 
@@ -71,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         "see the README for the names and defaults)",
     )
     serve.add_argument("--base-url", help="public base URL for baseURIs and asset URLs (default: as reached)")
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        type=_origin,
+        metavar="ORIGIN",
+        help="an origin browser apps may call the API from, e.g. http://localhost:5173 (repeatable; "
+        "default: * for every origin)",
+    )
     serve.add_argument(
         "--mutation", action="append", default=[], metavar="NAME", help="turn on an injected bug (repeatable)"
     )
@@ -107,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from . import Emulator
     from .limits import Limits
-    from .server import bind_socket, serve_forever, socket_url
+    from .server import bind_socket, serve_forever, server_stack, socket_url
 
     try:
         emulator = Emulator(
@@ -116,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             mutations=args.mutation,
             control_token=args.control_token,
             limits=Limits.parse(args.limit),
+            cors_origins=args.cors_origin or ("*",),
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -124,11 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"sequence-metadata-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    print(f"Sequence Metadata emulator listening on {socket_url(sock)} (Ctrl-C to stop)", flush=True)
+    stack = server_stack()
+    url = socket_url(sock)
+    print(f"Sequence Metadata emulator listening on {url} (uvicorn on {stack}; Ctrl-C to stop)", flush=True)
     if emulator.control_token_generated:  # the operator needs it; a given one is never echoed
         print(f"Control token (X-Emulator-Control-Token header): {emulator.control_token}", flush=True)
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
     with contextlib.suppress(KeyboardInterrupt):
-        serve_forever(emulator, sock, log_level=args.log_level)
+        serve_forever(emulator, sock, log_level=args.log_level, stack=stack)
     print("Sequence Metadata emulator stopped", flush=True)
     return 0

@@ -1,8 +1,9 @@
-"""The /_emulator/ control routes: reset, faults, health, token. Outside the API's namespace.
+"""The /_emulator/ control routes: reset, faults, health, token, ui. Outside the API's namespace.
 
 Every route but `GET health` needs the emulator's control token in the `X-Emulator-Control-Token`
 header (whoever can mint tokens, wipe state or inject faults controls the emulator): `serve
 --control-token`, $SEQUENCE_EMULATOR_CONTROL_TOKEN, or a random one printed when the server starts.
+The web view (`ui.py`) also takes it once in its URL, for browsers, which cannot send headers.
 """
 
 from __future__ import annotations
@@ -63,16 +64,25 @@ def resolve_control_token(explicit: str | None = None) -> tuple[str, bool]:
     return token, generated
 
 
+def control_token_matches(app: App, sent: str) -> bool:
+    """Whether `sent` is the control token (compared in constant time; an App without one opens nothing)."""
+    expected = app.control_token.encode()
+    return bool(expected) and hmac.compare_digest(sent.encode("latin-1", "replace"), expected)
+
+
 def _check_control_token(app: App, request: Request) -> None:
     sent = request.headers.get(CONTROL_TOKEN_HEADER.lower(), "")
-    expected = app.control_token.encode()
-    if not expected or not hmac.compare_digest(sent.encode("latin-1", "replace"), expected):
+    if not control_token_matches(app, sent):
         what = "a wrong" if sent else "no"
         raise ApiError(UNAUTHORIZED, f"{what} control token in the {CONTROL_TOKEN_HEADER} header")
 
 
 def answer_control(app: App, request: Request, name: str) -> Response:
-    """POST reset; GET/POST/DELETE faults (DELETE takes ?operation=); GET health; POST token."""
+    """POST reset; GET/POST/DELETE faults (DELETE takes ?operation=); GET health; POST token; GET ui."""
+    if name == "ui" or name.startswith("ui/"):
+        from .ui import answer_ui
+
+        return answer_ui(app, request, name)
     allowed = ROUTES.get(name)
     if allowed is None:
         raise ApiError(BAD_ROUTE, f"no handler for path {json.dumps(request.path)}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 import threading
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 import uvicorn
 
@@ -41,22 +42,47 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+class Stack(NamedTuple):
+    """uvicorn's event loop and HTTP parser."""
+
+    loop: str
+    http: str
+
+    def __str__(self) -> str:
+        return f"{self.loop} + {self.http}"
+
+
+FAST_STACK: Final = Stack("uvloop", "httptools")
+PLAIN_STACK: Final = Stack("asyncio", "h11")
+
+
+def server_stack() -> Stack:
+    """uvloop + httptools when both import (the `[server]` extra), else asyncio + h11."""
+    try:
+        for name in FAST_STACK:
+            importlib.import_module(name)
+    except ImportError:
+        return PLAIN_STACK
+    return FAST_STACK
+
+
 def uvicorn_config(
-    app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS
+    app: object, *, log_level: str = "warning", limits: Limits = DEFAULT_LIMITS, stack: Stack | None = None
 ) -> uvicorn.Config:
-    """The settings used everywhere (and by the benchmark's floor app).
+    """The settings used everywhere (and by the benchmark's floor apps); `stack` defaults to the fastest.
 
     A request's headers must arrive within `limits.header_timeout`; an idle keep-alive connection
-    is closed after 30 s; the body timeout is the ASGI adapter's. h11 caps a request's headers at
-    16 KiB (uvicorn's default).
+    is closed after 30 s; the body timeout is the ASGI adapter's. h11 and httptools cap a request's
+    headers (uvicorn's defaults).
     """
+    loop, http = stack or server_stack()
     return uvicorn.Config(
         app,  # type: ignore[arg-type]  # an ASGI 3 callable; uvicorn's type is narrower
         log_level=log_level,
         access_log=False,
         lifespan="on",
-        http=with_header_timeout("h11", limits.header_timeout),
-        loop="asyncio",
+        http=with_header_timeout(http, limits.header_timeout),
+        loop=loop,
         timeout_keep_alive=30,
         backlog=2048,
     )
@@ -125,10 +151,12 @@ def serve_in_background(
     return ServerHandle(emulator, server, thread, sock)
 
 
-def serve_forever(emulator: Emulator, sock: socket.socket, *, log_level: str = "warning") -> None:
+def serve_forever(
+    emulator: Emulator, sock: socket.socket, *, log_level: str = "warning", stack: Stack | None = None
+) -> None:
     """Serve in the foreground until SIGINT/SIGTERM (uvicorn handles the signals and shuts down)."""
     try:
-        config = uvicorn_config(emulator.asgi_app, log_level=log_level, limits=emulator.limits)
+        config = uvicorn_config(emulator.asgi_app, log_level=log_level, limits=emulator.limits, stack=stack)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

@@ -412,6 +412,40 @@ def test_map_key_order(world: World, owner: MetadataClient) -> None:
     assert text.index('"alpha"') < text.index('"mid"') < text.index('"zeta"')
 
 
+BROWSER_ORIGIN = "https://app.example.test"
+
+
+@assumption("cors")
+def test_cors(owner: MetadataClient, world: World, public: PublicView) -> None:
+    ask = {
+        "Origin": BROWSER_ORIGIN,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    path = "/rpc/Collections/ListCollections"
+    preflight = owner.send(Call("CorsPreflight", "OPTIONS", path, authenticated=False, headers=ask))
+    assert 200 <= preflight.status_code < 300, preflight.status_code
+    assert preflight.headers.get("access-control-allow-origin") == "*"
+    methods = preflight.headers.get("access-control-allow-methods", "").upper()
+    assert "POST" in methods or methods == "*"
+    headers = {
+        h.strip().lower() for h in preflight.headers.get("access-control-allow-headers", "").split(",")
+    }
+    assert {"authorization", "content-type"} <= headers or "*" in headers
+    answer = owner.send(Call("ListCollections", "POST", path, json={}, headers={"Origin": BROWSER_ORIGIN}))
+    assert answer.status_code == 200
+    assert answer.headers.get("access-control-allow-origin") == "*"
+    assert "access-control-allow-credentials" not in answer.headers
+    collection, token = world.published(token_private=False)
+    route = f"/projects/{public.project_id}/collections/{collection['id']}/tokens/{token['tokenId']}.json"
+    anonymous = Call(
+        "GetPublicTokenMetadataJson", "GET", route, authenticated=False, headers={"Origin": BROWSER_ORIGIN}
+    )
+    fetched = owner.send(anonymous)
+    assert fetched.status_code == 200
+    assert fetched.headers.get("access-control-allow-origin") == "*"
+
+
 def test_every_assumption_in_the_registry_has_a_test() -> None:
     module = sys.modules[__name__]
     tested = {

@@ -6,6 +6,8 @@ existed (same status, media type and body with ids masked).
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from pytest_sequence_metadata.checks.helpers import World, assert_hidden, expect_error
 from pytest_sequence_metadata.checks.oracle import NEVER_COLLECTION_ID, PublicView, never_token_id
 from pytest_sequence_metadata.client import MetadataClient
+from pytest_sequence_metadata.contract.privacy import PRIVACY_RULES
 from pytest_sequence_metadata.runtime import Target
 
 NEVER = NEVER_COLLECTION_ID
@@ -191,3 +194,25 @@ def test_another_project_cannot_change_the_owners_data_by_guessing_ids(
     assert owner.get_token(cid, tid)["token"]["name"] == token["name"]
     assert owner.get_asset(uploaded["id"])["asset"]["url"] == uploaded["url"]
     hidden_collection(public, cid)
+
+
+def _privacy_marks(marked: object) -> set[str]:
+    marks = getattr(marked, "pytestmark", [])
+    marks = marks if isinstance(marks, list) else [marks]
+    return {str(m.args[0]) for m in (getattr(m, "mark", m) for m in marks) if m.name == "sequence_privacy"}
+
+
+def test_every_privacy_rule_in_the_registry_has_a_test() -> None:
+    # Every module of the suite, whichever of them this run selected (pytest imports each under its
+    # file name: this folder is on sys.path).
+    tested: set[str] = set()
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        try:
+            module = importlib.import_module(path.stem)
+        except pytest.skip.Exception:  # a module that needs an extra that is not installed
+            continue
+        tests = [obj for name, obj in vars(module).items() if name.startswith("test_") and callable(obj)]
+        tested |= {rule for test in tests for rule in _privacy_marks(test)}
+        if tests:
+            tested |= _privacy_marks(module)
+    assert set(PRIVACY_RULES) <= tested, f"untested: {sorted(set(PRIVACY_RULES) - tested)}"

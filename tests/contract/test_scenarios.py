@@ -23,7 +23,11 @@ pytestmark = pytest.mark.sequence_operation(
 )
 
 
-@pytest.mark.sequence_privacy("guide-flow")
+# What the guide's flow shows about privacy: nothing public before publishing, the token made
+# non-private shown once published, the owner's private file route before and after.
+@pytest.mark.sequence_privacy("private-until-published")
+@pytest.mark.sequence_privacy("unprivate-token-visible-once-published")
+@pytest.mark.sequence_privacy("private-asset-owner-only")
 def test_the_guides_eight_steps(
     sequence_collection_factory: CollectionFactory,
     owner: MetadataClient,

@@ -154,3 +154,61 @@ def test_listening_socket_says_tcp() -> None:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+def _serve_line(*, hide_fast_stack: bool) -> str:
+    """The line `serve` prints once it listens, from a real process (then stopped)."""
+    hide = "import sys; sys.modules.update(uvloop=None, httptools=None); " if hide_fast_stack else ""
+    code = f"{hide}from pytest_sequence_metadata.emulator.cli import main; sys.exit(main())"
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; {code}", "serve", "--port", "0", "--jwt-secret", SECRET],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "listening on http://" in line, line + (process.stderr.read() if process.stderr else "")
+        url = line.split("listening on ", 1)[1].split()[0]
+        assert httpx.get(f"{url}/_emulator/health").json()["ok"] is True
+        return line
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+
+
+def test_serve_runs_on_uvloop_and_httptools_when_installed() -> None:
+    for name in ("uvloop", "httptools"):
+        pytest.importorskip(name, reason="the fast stack comes with the [server] extra")
+    assert "(uvicorn on uvloop + httptools;" in _serve_line(hide_fast_stack=False)
+
+
+def test_serve_falls_back_to_asyncio_and_h11_without_them() -> None:
+    assert "(uvicorn on asyncio + h11;" in _serve_line(hide_fast_stack=True)
+
+
+def test_background_server_picks_the_same_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uvicorn.config import HTTP_PROTOCOLS
+    from uvicorn.importer import import_from_string
+
+    from pytest_sequence_metadata.emulator import server as server_module
+
+    picked: list[tuple[str, type]] = []
+    original = server_module.uvicorn_config
+
+    def spy(app: object, **kwargs: object) -> object:
+        config = original(app, **kwargs)  # type: ignore[arg-type]
+        picked.append((config.loop, config.http))  # the protocol: h11's or httptools', with a timeout
+        return config
+
+    monkeypatch.setattr(server_module, "uvicorn_config", spy)
+    with serve_in_background(Emulator()) as handle:
+        assert httpx.get(f"{handle.url}/_emulator/health").json()["ok"] is True
+    stack = server_module.server_stack()
+    assert len(picked) == 1
+    loop, protocol = picked[0]
+    assert loop == stack.loop
+    assert issubclass(protocol, import_from_string(HTTP_PROTOCOLS[stack.http]))
+    monkeypatch.setitem(sys.modules, "uvloop", None)
+    assert server_module.server_stack() == ("asyncio", "h11")

@@ -69,7 +69,7 @@ def test_live_only():
 
 
 @pytest.mark.sequence_assumption("collection-default-private")
-@pytest.mark.sequence_privacy("hidden-is-missing")
+@pytest.mark.sequence_privacy("private-until-published")
 @pytest.mark.sequence_operation("GetCollection", "ListCollections")
 def test_described():
     pass
@@ -117,7 +117,8 @@ def test_markers_are_listed_with_their_help(pytester: pytest.Pytester) -> None:
             "@pytest.mark.sequence_live_only: the test needs a live API (--sequence-url); skipped against "
             "the emulator",
             "@pytest.mark.sequence_assumption(id): the test checks an emulator assumption *",
-            "@pytest.mark.sequence_privacy(rule): the test checks the named privacy rule",
+            "@pytest.mark.sequence_privacy(rule): the test checks the named privacy rule (an id of "
+            "pytest_sequence_metadata/contract/privacy.py)",
             "@pytest.mark.sequence_operation(*operation_ids): the operations *",
         ]
     )

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from pytest_sequence_metadata.contract.privacy import PRIVACY_RULES
 from pytest_sequence_metadata.report import schema_path
 from pytest_sequence_metadata.report_diff import run as diff_run
 
@@ -19,7 +20,7 @@ SUITE = """
 import pytest
 
 @pytest.mark.sequence_operation("GetCollection")
-@pytest.mark.sequence_privacy("demo-rule")
+@pytest.mark.sequence_privacy("unpublish-hides-again")
 def test_reads_collection(sequence_client, sequence_collection):
     assert sequence_client.get_collection(sequence_collection["id"])["collection"]["id"]
 
@@ -49,7 +50,7 @@ def test_report_validates_against_its_schema_and_holds_verdicts(pytester: pytest
     assert document["operations"]["ListTokens"]["verdict"] == "passed"
     assert document["operations"]["CreateCollection"]["requests"] >= 2
     assert document["operations"]["GetAsset"]["verdict"] == "not-exercised"
-    assert document["privacy"]["demo-rule"]["verdict"] == "passed"
+    assert document["privacy"]["unpublish-hides-again"]["verdict"] == "passed"
     assert document["assumptions"]["page-size-cap"]["verdict"] == "held"
     assert document["assumptions"]["publish-recursive"]["verdict"] == "not-run"
     assert document["cleanup"]["created"] == document["cleanup"]["deleted"] >= 2
@@ -60,6 +61,21 @@ def test_report_validates_against_its_schema_and_holds_verdicts(pytester: pytest
     assert "# Sequence Metadata conformance" in markdown
     assert "| GetCollection | ✅ passed |" in markdown
     assert "## Failures" not in markdown
+
+
+def test_every_privacy_rule_is_listed_also_when_no_test_checked_it(pytester: pytest.Pytester) -> None:
+    document = run_report(pytester, "rules", more=False)
+    assert list(document["privacy"]) == sorted(PRIVACY_RULES)
+    assert document["privacy"]["unpublish-hides-again"]["checks"] == 1
+    assert document["privacy"]["deleted-vanish"] == {
+        "statement": PRIVACY_RULES["deleted-vanish"].statement,
+        "verdict": "not-exercised",
+        "checks": 0,
+        "failed": [],
+    }
+    markdown = (pytester.path / "reports" / "rules.md").read_text()
+    assert "| unpublish-hides-again | ✅ passed | 1 |" in markdown
+    assert "| deleted-vanish | \u2796 not-exercised | 0 |" in markdown
 
 
 def test_summary_names_the_failing_operation_and_diff_calls_it_a_regression(
@@ -147,25 +163,25 @@ def test_passes(sequence_client, sequence_collection):
     sequence_client.list_tokens(sequence_collection["id"])
 
 
-@pytest.mark.sequence_privacy("demo-rule")
+@pytest.mark.sequence_privacy("unpublish-hides-again")
 def test_documented_behaviour_breaks():
     assert False
 
 
-@pytest.mark.sequence_privacy("demo-rule")
+@pytest.mark.sequence_privacy("unpublish-hides-again")
 @pytest.mark.sequence_assumption("page-size-cap")
 def test_assumed_variant_breaks_with_it():
     assert False
 
 
-@pytest.mark.sequence_privacy("demo-rule")
+@pytest.mark.sequence_privacy("unpublish-hides-again")
 @pytest.mark.sequence_assumption("publish-recursive")
 @pytest.mark.sequence_assumption("token-default-private")
 def test_assumed_variant_with_two_assumptions():
     assert False
 
 
-@pytest.mark.sequence_privacy("other-rule")
+@pytest.mark.sequence_privacy("deleted-vanish")
 @pytest.mark.sequence_assumption("collection-default-private")
 def test_an_assumption_of_its_own_fails():
     assert False
@@ -194,7 +210,7 @@ def test_an_operation_fails_only_through_a_test_that_names_it(pytester: pytest.P
     }
     assert document["operations"]["DeleteToken"]["verdict"] == "passed"
     assert document["operations"]["ListTokens"]["verdict"] == "passed"
-    assert document["privacy"]["demo-rule"]["verdict"] == "failed"
+    assert document["privacy"]["unpublish-hides-again"]["verdict"] == "failed"
 
 
 def test_an_assumption_is_contradicted_only_by_its_own_tests(pytester: pytest.Pytester) -> None:
@@ -202,7 +218,7 @@ def test_an_assumption_is_contradicted_only_by_its_own_tests(pytester: pytest.Py
     path = pytester.path / "report.json"
     pytester.runpytest(f"--sequence-report={path}", "-p", "no:cacheprovider")
     assumptions = json.loads(path.read_text())["assumptions"]
-    # The documented test of demo-rule failed too: the assumed variants' failures are not the
+    # The documented test of unpublish-hides-again failed too: the assumed variants' failures are not the
     # assumptions' doing, so they are no evidence either way.
     for key in ("page-size-cap", "publish-recursive", "token-default-private"):
         assert assumptions[key] == {

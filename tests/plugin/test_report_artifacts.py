@@ -22,7 +22,7 @@ log = logging.getLogger("downstream")
 
 
 @pytest.mark.sequence_operation("GetCollection")
-@pytest.mark.sequence_privacy("leaky-rule")
+@pytest.mark.sequence_privacy("projects-are-isolated")
 def test_fails_with_every_secret(request, sequence_client, sequence_collection):
     jwt = request.config.getoption("--sequence-jwt")
     key = os.environ["SEQUENCE_ACCESS_KEY"]
@@ -69,7 +69,7 @@ def test_no_artifact_of_a_failing_run_holds_a_secret(
         assert ACCESS_KEY[-12:] not in text, f"{where} holds a piece of the access key"
     # The run did fail where the secrets were, and the report says which operation and rule failed.
     assert "**GetCollection**" in artifacts["summary"]
-    assert "**leaky-rule**" in artifacts["summary"]
+    assert "**projects-are-isolated**" in artifacts["summary"]
     assert "***" in artifacts["stdout"]
 
 

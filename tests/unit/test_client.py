@@ -365,6 +365,42 @@ def test_rest_routes_need_a_project_id() -> None:
         client.public_token_metadata(7, "1")
 
 
+def test_the_project_id_comes_from_the_jwt_claim_as_in_the_plugin() -> None:
+    token = {"tokenId": "1", "name": "T"}
+    recorder = Recorder(json_response(200, {"tokenId": "1", "name": "T"}))
+    client = MetadataClient("https://api.test", jwt=JWT, transport=httpx.MockTransport(recorder))
+    assert client.project_id == 1
+    assert client.public_token_metadata(7, "1") == token
+    assert recorder.requests[0].url.path == "/projects/1/collections/7/tokens/1"
+
+    recorder = Recorder(json_response(200, {"collection": collection()}))
+    MetadataClient("https://api.test", jwt=JWT, transport=httpx.MockTransport(recorder)).get_collection(7)
+    assert json.loads(recorder.requests[0].content) == {"projectId": 1, "collectionId": 7}
+
+
+def test_an_explicit_project_id_wins_over_the_claim() -> None:
+    assert MetadataClient("https://api.test", jwt=JWT, project_id=5).project_id == 5
+    recorder = Recorder(json_response(200, {"collection": collection()}))
+    client = MetadataClient(
+        "https://api.test", jwt=JWT, project_id=None, transport=httpx.MockTransport(recorder)
+    )
+    client.get_collection(7)
+    assert json.loads(recorder.requests[0].content) == {"collectionId": 7}  # the server takes the JWT's
+
+
+@pytest.mark.parametrize("jwt", ["not-a-jwt", "eyJhbGciOiJIUzI1NiJ9.eyJwcm9qZWN0IjoiYWJjIn0.c2ln", None])
+def test_a_token_without_a_readable_claim_is_still_sent(jwt: str | None) -> None:
+    # A test of a bad token wants the server's Unauthorized, not a refusal by the client.
+    client = MetadataClient("https://api.test", jwt=jwt)
+    assert client.project_id is None
+    if jwt:
+        assert jwt not in repr(client)
+
+
+def test_the_async_client_reads_the_claim_too() -> None:
+    assert AsyncMetadataClient("https://api.test", jwt=JWT).project_id == 1
+
+
 def test_base_url_must_be_http() -> None:
     with pytest.raises(errors.UsageError, match="base_url must be an http"):
         MetadataClient("metadata.sequence.app")
@@ -396,3 +432,25 @@ def test_errors_survive_pickling_for_xdist() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is errors.NotFoundError
     assert str(again) == str(error)
+
+
+def test_the_threaded_transport_serves_any_event_loop_and_decodes_once() -> None:
+    import asyncio
+    import gzip
+
+    from pytest_sequence_metadata.client import ThreadedTransport
+
+    def gzipped(request: httpx.Request) -> httpx.Response:
+        body = json.dumps({"collection": collection()}).encode()
+        headers = {"content-type": "application/json", "content-encoding": "gzip"}
+        return httpx.Response(200, content=gzip.compress(body), headers=headers)
+
+    recorder = Recorder(gzipped)
+    transport = ThreadedTransport(httpx.Client(transport=httpx.MockTransport(recorder)))
+    client = AsyncMetadataClient("https://api.test", jwt=JWT, transport=transport)
+    # Two loops one after the other, as pytest-asyncio runs two tests.
+    for _ in range(2):
+        assert asyncio.run(client.get_collection(7))["collection"]["id"] == 7
+    assert recorder.requests[0].headers["authorization"] == f"Bearer {JWT}"
+    transport.close()
+    assert transport.http.is_closed

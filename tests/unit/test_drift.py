@@ -209,6 +209,32 @@ def test_listing_deviation_covers_only_the_paths_it_lists(
     assert ("operation-removed", "/paths/~1rpc~1Metadata~1Pong/post") in pairs(report.new)
 
 
+def test_a_deviation_listing_several_places_covers_each_of_them_and_nothing_else(
+    ours: dict[str, Any], upstream: dict[str, Any]
+) -> None:
+    widget_id = "/components/schemas/GetWidgetRequest/properties/widgetId"
+    listed = {("type-changed", widget_id), ("type-changed", f"{WIDGET}/properties/id")}
+    separate = compare(copy.deepcopy(ours), upstream)
+    # The two uint64 deviations of the fixture say the same thing: record them once, at both places.
+    twins = {"type-GetWidgetRequest-widgetId", "type-Widget-id"}
+    merged = [d for d in ours["x-deviations"] if d["id"] in twins]
+    assert [(d["kind"], d["upstream"], d["ours"], d["reason"]) for d in merged] == [
+        ("type", "number", "integer >= 1", "A uint64.")
+    ] * 2
+    ours["x-deviations"] = [d for d in ours["x-deviations"] if d not in merged]
+    places = [widget_id, f"{WIDGET}/properties/id"]
+    ours["x-deviations"].append({**merged[0], "id": "type-uint64", "where": places})
+    report = compare(ours, upstream)
+    covered = {
+        (c.change, c.location) for c in report.known if c.deviation and c.deviation.id == "type-uint64"
+    }
+    assert covered == listed
+    # The same changes are known and new as with one deviation per place: the unlisted uint64 beside
+    # a listed one (Widget.weight, number -> integer) stays new.
+    assert (pairs(report.known), pairs(report.new)) == (pairs(separate.known), pairs(separate.new))
+    assert ("type-changed", f"{WIDGET}/properties/weight") in pairs(report.new)
+
+
 def test_a_deviation_on_a_referenced_schema_keyword_covers_the_property_using_it(
     ours: dict[str, Any], upstream: dict[str, Any]
 ) -> None:

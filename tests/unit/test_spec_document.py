@@ -6,6 +6,7 @@ document or on the rest of the package.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -644,18 +645,31 @@ def test_public_routes_opt_out_of_security(doc: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
+def _places(deviation: dict[str, Any]) -> list[str]:
+    """A deviation's `where`: one JSON pointer, or a list of them for the same change in several places."""
+    where = deviation["where"]
+    return where if isinstance(where, list) else [where]
+
+
 def test_deviations_are_well_formed(doc: dict[str, Any]) -> None:
     deviations = doc["x-deviations"]
     assert len(deviations) >= 50
     ids = [d["id"] for d in deviations]
     assert len(ids) == len(set(ids)), "duplicate deviation ids"
+    # One change made in several places is one deviation listing them all in `where`.
+    seen: dict[str, str] = {}
+    for deviation in deviations:
+        same = json.dumps([deviation[k] for k in ("kind", "upstream", "ours", "reason")], sort_keys=True)
+        assert same not in seen, f"{deviation['id']} repeats {seen[same]}: add its place to that `where`"
+        seen[same] = deviation["id"]
     for deviation in deviations:
         assert set(deviation) == {"id", "kind", "where", "upstream", "ours", "reason"}, deviation
         assert re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", deviation["id"]), deviation["id"]
         assert deviation["kind"] in DEVIATION_KINDS, deviation
         assert deviation["reason"].strip()
-        places = deviation["where"] if isinstance(deviation["where"], list) else [deviation["where"]]
+        places = _places(deviation)
         assert places, deviation
+        assert places == sorted(set(places)), f"{deviation['id']}: list each place once, sorted"
         for where in places:
             assert where.startswith("/")
             if deviation["kind"] != "removed":
@@ -684,7 +698,9 @@ def test_key_deviations_are_recorded(doc: dict[str, Any]) -> None:
     assert added == expected
     # Every id-typed argument of an upstream RPC has its number -> integer deviation (an added RPC has
     # no upstream schema to differ from).
+    id_arguments = set(_places(by_id["type-uint64-id-arguments"]))
+    assert by_id["type-uint64-id-arguments"]["ours"] == "integer 1..2^64-1"
     for method in (m for m in RPC_METHODS if m not in added_rpcs):
         for prop, schema in doc["components"]["schemas"][f"{method}Request"]["properties"].items():
             if schema.get("$ref") == "#/components/schemas/Id":
-                assert f"type-{method}Request-{prop}" in by_id
+                assert f"/components/schemas/{method}Request/properties/{prop}" in id_arguments

@@ -26,3 +26,18 @@ def test_factory_cleans_up(sequence_collection_factory, sequence_client):
     made = [sequence_collection_factory()["id"] for _ in range(2)]
     listed = {c["id"] for c in sequence_client.list_collections()["collections"]}
     assert set(made) <= listed
+
+
+@pytest.mark.sequence_emulator_only
+def test_an_app_outside_the_process_reaches_the_emulator_over_http(sequence_emulator, sequence_collection):
+    # README, "Pointing your app at the emulator": the default install serves it on loopback.
+    import httpx
+
+    answer = httpx.post(
+        f"{sequence_emulator.url}/rpc/Collections/GetCollection",
+        headers={"Authorization": f"Bearer {sequence_emulator.mint_jwt()}"},
+        json={"collectionId": sequence_collection["id"]},
+        trust_env=False,  # loopback, whatever proxy the shell names
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["collection"]["id"] == sequence_collection["id"]
