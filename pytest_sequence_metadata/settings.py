@@ -153,6 +153,22 @@ OPTIONS: Final = (
         "start the embedded emulator with these named injected bugs (comma-separated), to prove the "
         "suite catches them",
     ),
+    Option(
+        "record",
+        "--sequence-record",
+        None,
+        "sequence_record",
+        "on a live target: record each test's exchanges, normalised and redacted, one file per test "
+        "in this directory",
+    ),
+    Option(
+        "parity",
+        "--sequence-parity",
+        None,
+        "sequence_parity",
+        "on the emulator: compare each test's exchanges with the recordings in this directory "
+        "(known differences in its parity-known.yaml)",
+    ),
 )
 OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
 
@@ -192,6 +208,8 @@ class Settings:
     sweep_age_seconds: int
     access_key: Secret | None = None
     emulator_mutations: tuple[str, ...] = ()
+    record: str | None = None
+    parity: str | None = None
     sources: dict[str, Source] = field(default_factory=dict)
 
     @property
@@ -345,6 +363,27 @@ def _mutations(raw: tuple[Any, Source], url: str | None) -> tuple[str, ...]:
     return names
 
 
+def _recordings(raw: dict[str, tuple[Any, Source]], url: str | None) -> tuple[str | None, str | None]:
+    """--sequence-record (a live target) and --sequence-parity (the emulator), never both."""
+    record = str(raw["record"][0]) if raw["record"][0] else None
+    parity = str(raw["parity"][0]) if raw["parity"][0] else None
+    where_record = _where(OPTIONS_BY_NAME["record"], raw["record"][1])
+    where_parity = _where(OPTIONS_BY_NAME["parity"], raw["parity"][1])
+    if record and parity:
+        raise _fail(f"{where_record} records a live target and {where_parity} checks the emulator: use one")
+    if record and not url:
+        raise _fail(
+            f"{where_record} records a live target: set --sequence-url (the emulator is not recorded)"
+        )
+    if parity and url:
+        raise _fail(
+            f"{where_parity} compares the embedded emulator with a recording, but --sequence-url is set"
+        )
+    if parity and not os.path.isdir(parity):
+        raise _fail(f"{where_parity} names {parity!r}, which is not a directory of recordings")
+    return record, parity
+
+
 def parse_rate(text: str) -> RateLimit | None:
     match = _RATE.match(text)
     if not match:
@@ -436,6 +475,7 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         raise _fail(f"{where} must look like 30m, 2h or 1d, got {raw['sweep_age'][0]!r}")
 
     mutations = _mutations(raw["emulator_mutations"], url)
+    record, parity = _recordings(raw, url)
     access_key = Secret(raw["access_key"][0]) if raw["access_key"][0] else None
 
     ids: dict[str, int | None] = {}
@@ -501,6 +541,8 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         sweep_age_seconds=sweep_age,
         access_key=access_key,
         emulator_mutations=mutations,
+        record=record,
+        parity=parity,
         sources=sources,
     )
     if settings.is_production and not settings.allow_production:

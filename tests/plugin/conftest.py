@@ -16,6 +16,8 @@ import pytest_sequence_metadata.emulator.app
 import pytest_sequence_metadata.emulator.server
 import pytest_sequence_metadata.emulator.transport
 import pytest_sequence_metadata.ledger
+import pytest_sequence_metadata.parity
+import pytest_sequence_metadata.recording
 import pytest_sequence_metadata.traffic  # noqa: F401
 from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.emulator import Emulator
