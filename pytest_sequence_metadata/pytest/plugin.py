@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 _LEFTOVERS = pytest.StashKey[list[str]]()
 _ITEM_MARK = pytest.StashKey[int]()
 _TEST_START = pytest.StashKey[tuple[int, list[Any]]]()
+_OUTCOMES = pytest.StashKey[dict[str, str]]()
 # Options under which pytest runs no test: no need to reach the target.
 _LISTING_ONLY: Final = ("collectonly", "showfixtures", "show_fixtures_per_test")
 
@@ -71,6 +72,14 @@ def pytest_configure(config: pytest.Config) -> None:
         check_target(settings)
     runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     config.stash[RUNTIME] = runtime
+    if settings.parity:
+        from pytest_sequence_metadata.parity import ParityCheck, ParityHooks
+
+        try:
+            runtime.parity = ParityCheck.load(Path(settings.parity))
+        except ValueError as error:
+            raise pytest.UsageError(f"pytest-sequence-metadata: --sequence-parity: {error}") from None
+        config.pluginmanager.register(ParityHooks(runtime.parity), "sequence-metadata-parity")
     cache = getattr(config, "cache", None)
     if cache is not None and settings.kind == "live":
         from pytest_sequence_metadata.pytest.journal import CACHE_DIR
@@ -158,18 +167,26 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item.stash[_TEST_START] = (runtime.ledger_mark(), emulator.fault_rules() if emulator else [])
     if emulator is not None:
         emulator.requests.clear()
+    if runtime.recorder is not None:
+        runtime.recorder.begin(item.nodeid)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> None:
     # Marked after setup: what fixtures create is theirs to delete (a session-scoped fixture's
     # collection must outlive the first test); what the test body creates goes at its teardown.
-    item.stash[_ITEM_MARK] = get_runtime(item.config).ledger_mark()
+    runtime = get_runtime(item.config)
+    item.stash[_ITEM_MARK] = runtime.ledger_mark()
+    if runtime.recorder is not None:
+        runtime.recorder.phase("call")
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Any:
     failed_before = True
+    recorder = get_runtime(item.config).recorder
+    if recorder is not None:
+        recorder.phase("teardown")
     try:
         result = yield
         failed_before = False
@@ -193,14 +210,36 @@ def pytest_runtest_teardown(item: pytest.Item) -> Any:
                 f"pytest-sequence-metadata: request budget of {budget} requests used up "
                 "(--sequence-request-budget)"
             )
+        if recorder is not None:
+            # Last: the exchanges of the ledger's cleanup of this test belong to its teardown too.
+            _finish_recording(item, runtime)
         if left and not failed_before:
             lines = "\n".join(f"could not delete {redact(leftover.describe())}" for leftover in left)
             pytest.fail(f"pytest-sequence-metadata: {lines}", pytrace=False)
 
 
+def _finish_recording(item: pytest.Item, runtime: Runtime) -> None:
+    """Write the test's recording (--sequence-record) or compare it with one (--sequence-parity)."""
+    assert runtime.recorder is not None
+    raw = runtime.recorder.end()
+    outcomes = item.stash.get(_OUTCOMES, {})
+    if "skipped" in outcomes.values() and "failed" not in outcomes.values():
+        return  # a test that did not run has nothing to record or compare
+    failed_in = next((phase for phase in ("setup", "call") if outcomes.get(phase) == "failed"), None)
+    normaliser = runtime.normaliser()
+    exchanges = [normaliser.exchange(exchange) for exchange in raw]
+    if runtime.settings.record:
+        from pytest_sequence_metadata.recording import write
+
+        write(Path(runtime.settings.record), item.nodeid, exchanges, failed_in=failed_in)
+    if runtime.parity is not None:
+        runtime.parity.check(item.nodeid, exchanges)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    item.stash.setdefault(_OUTCOMES, {})[report.when] = report.outcome
     if report.failed and call.excinfo is not None:
         lost = _lost_connection(item, call.excinfo)
         if lost is not None:
@@ -252,6 +291,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _fail_for_leftovers(session, leftovers)
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["sequence_leftovers"] = session.config.stash[_LEFTOVERS]
+        if runtime.parity is not None:
+            session.config.workeroutput["sequence_parity"] = runtime.parity.figures()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -162,7 +162,7 @@ class ConformanceReport:
                     outcome.blamed.append(operation)
         target = self.runtime.target
         counts = Counter(o.outcome for o in self.outcomes.values())
-        return {
+        document = {
             "schema": REPORT_SCHEMA_ID,
             "version": REPORT_VERSION,
             "generatedAt": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -202,6 +202,9 @@ class ConformanceReport:
             "cleanup": figures["cleanup"],
             "traffic": {k: figures[k] for k in ("requests", "retries", "rateLimited", "byStatus")},
         }
+        if self.runtime.parity is not None:
+            document["parity"] = self.runtime.parity.summary()
+        return document
 
     @staticmethod
     def _verdict(
@@ -364,4 +367,8 @@ def markdown(document: dict[str, Any]) -> str:
         f"429 answers {traffic['rateLimited']}.",
         "",
     ]
+    if "parity" in document:
+        from pytest_sequence_metadata.parity import markdown as parity_markdown
+
+        lines += parity_markdown(document["parity"])
     return "\n".join(lines)

@@ -35,9 +35,11 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.journal import Journal as RequestJournal
     from pytest_sequence_metadata.emulator.server import ServerHandle
+    from pytest_sequence_metadata.parity import ParityCheck
     from pytest_sequence_metadata.pytest.journal import Journal
     from pytest_sequence_metadata.pytest.ledger import CleanupLedger, Leftover
     from pytest_sequence_metadata.pytest.traffic import TrafficStats
+    from pytest_sequence_metadata.recording import Normaliser, Recorder
 
 TAG_KEY: Final = "pytest-sequence-metadata"
 
@@ -207,6 +209,13 @@ class Runtime:
         self._lock = threading.RLock()
         # pytest's cache directory for journals (journal.py); None without the cache plugin.
         self.journal_dir: Path | None = None
+        # Exchanges of each test, for --sequence-record and --sequence-parity (recording.py).
+        self.recorder: Recorder | None = None
+        if settings.record or settings.parity:
+            from pytest_sequence_metadata.recording import Recorder
+
+            self.recorder = Recorder()
+        self.parity: ParityCheck | None = None  # set by the plugin with --sequence-parity
 
     @property
     def ledger(self) -> CleanupLedger:
@@ -307,6 +316,8 @@ class Runtime:
     def observers(self) -> list[ClientObserver]:
         if self._observers is None:
             observers: list[ClientObserver] = [self.stats]
+            if self.recorder is not None:
+                observers.append(self.recorder)
             if self.settings.rate_limit is not None:
                 from pytest_sequence_metadata.pytest.traffic import RateLimiter
 
@@ -334,7 +345,22 @@ class Runtime:
             project = self.settings.other_project_id if identity == "other" else self.settings.project_id
             self.ledger.register(identity, client, jwt, project)
             self._jwts[identity] = jwt  # the async client of the identity sends the same one
+            if self.recorder is not None:
+                self.recorder.register(identity, jwt)
         return client
+
+    def normaliser(self) -> Normaliser:
+        """A fresh normaliser for one test's exchanges: symbols count from 1 in every test."""
+        from pytest_sequence_metadata.recording import Normaliser
+
+        settings = self.settings
+        bases = [settings.base_url]
+        if self._emulator is not None and self._emulator.emulator.base_url:
+            bases.append(self._emulator.emulator.base_url)  # what the embedded emulator's answers carry
+        projects = {settings.project_id: "$project"} if settings.project_id is not None else {}
+        if settings.other_project_id is not None:
+            projects[settings.other_project_id] = "$otherProject"
+        return Normaliser(tuple(bases), projects, self.run_id)
 
     def async_client(self, identity: Identity) -> AsyncMetadataClient:
         """The plugin's async client for an identity, created once per process, usable on any loop.

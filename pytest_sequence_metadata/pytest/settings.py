@@ -275,6 +275,22 @@ OPTIONS: Final = (
         parse=_mutations,
         render=lambda names: ",".join(names) or None,
     ),
+    Option(
+        "record",
+        "--sequence-record",
+        None,
+        "sequence_record",
+        "on a live target: record each test's exchanges, normalised and redacted, one file per test "
+        "in this directory",
+    ),
+    Option(
+        "parity",
+        "--sequence-parity",
+        None,
+        "sequence_parity",
+        "on the emulator: compare each test's exchanges with the recordings in this directory "
+        "(known differences in its parity-known.yaml)",
+    ),
 )
 OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
 
@@ -314,6 +330,8 @@ class Settings:
     sweep_age_seconds: int
     access_key: Secret | None = None
     emulator_mutations: tuple[str, ...] = ()
+    record: str | None = None
+    parity: str | None = None
     sources: dict[str, Source] = field(default_factory=dict)
 
     @property
@@ -416,6 +434,27 @@ def _claim(option: Option, token: str, source: Source) -> int | None:
         raise _fail(f"{_where(option, source)} {error}") from None
 
 
+def _recordings(raw: dict[str, tuple[Any, Source]], url: str | None) -> tuple[str | None, str | None]:
+    """--sequence-record (a live target) and --sequence-parity (the emulator), never both."""
+    record = str(raw["record"][0]) if raw["record"][0] else None
+    parity = str(raw["parity"][0]) if raw["parity"][0] else None
+    where_record = _where(OPTIONS_BY_NAME["record"], raw["record"][1])
+    where_parity = _where(OPTIONS_BY_NAME["parity"], raw["parity"][1])
+    if record and parity:
+        raise _fail(f"{where_record} records a live target and {where_parity} checks the emulator: use one")
+    if record and not url:
+        raise _fail(
+            f"{where_record} records a live target: set --sequence-url (the emulator is not recorded)"
+        )
+    if parity and url:
+        raise _fail(
+            f"{where_parity} compares the embedded emulator with a recording, but --sequence-url is set"
+        )
+    if parity and not os.path.isdir(parity):
+        raise _fail(f"{where_parity} names {parity!r}, which is not a directory of recordings")
+    return record, parity
+
+
 def parse_rate(text: str) -> RateLimit | None:
     match = _RATE.match(text)
     if not match:
@@ -470,6 +509,7 @@ def resolve(config: pytest.Config, environ: dict[str, str] | None = None) -> Set
         where = _where(OPTIONS_BY_NAME["emulator_mutations"], mutations_source)
         raise _fail(f"{where} applies to the embedded emulator only, but --sequence-url is set")
     values = {"url": url} | {o.name: o.read(*raw[o.name]) for o in OPTIONS if o.name != "url"}
+    _recordings(raw, url)
 
     ids: dict[str, int | None] = {}
     secrets: dict[str, Secret | None] = {}

@@ -191,7 +191,14 @@ def test_nightly_installs_as_the_readme_says_on_python_311(nightly: dict[str, An
 
 
 def suite_step(nightly: dict[str, Any]) -> dict[str, Any]:
-    found = [s for s in steps(nightly) if "pytest tests/contract" in s.get("run", "")]
+    """The conformance run: the contract suite against staging, neither recording nor comparing."""
+    found = [
+        s
+        for s in steps(nightly)
+        if "pytest tests/contract" in s.get("run", "")
+        and "--sequence-record" not in s["run"]
+        and "--sequence-parity" not in s["run"]
+    ]
     assert len(found) == 1
     return found[0]
 
@@ -251,3 +258,62 @@ def test_nightly_checks_drift_against_the_published_spec(nightly: dict[str, Any]
     assert "--format markdown" in script
     assert "$GITHUB_STEP_SUMMARY" in script
     assert 'exit "$status"' in script  # new drift still fails the job, after the summary is written
+
+
+def job_running(nightly: dict[str, Any], flag: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The one job whose contract-suite step passes `flag`, and that step."""
+    found = [
+        (job, step)
+        for job in nightly["jobs"].values()
+        for step in job["steps"]
+        if "pytest tests/contract" in step.get("run", "") and flag in step["run"]
+    ]
+    assert len(found) == 1, flag
+    return found[0]
+
+
+def test_nightly_records_staging_and_uploads_the_recordings(nightly: dict[str, Any]) -> None:
+    job, step = job_running(nightly, "--sequence-record")
+    assert step["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in SECRETS}
+    command = " ".join(step["run"].split())
+    assert "--sequence-record reports/recordings" in command
+    assert "--sequence-profile nightly" not in command  # quick: recordings small enough to review
+    generated = " ".join(
+        f"--ignore tests/contract/{name}.py"
+        for name in ("test_schema_conformance", "test_privacy_state_machine")
+    )
+    assert generated in command
+    # The comparison leaves out the same modules, or their tests would all be "without a recording".
+    _, compare = job_running(nightly, "--sequence-parity")
+    assert compare["env"]["GENERATED"] == generated
+    assert "$GENERATED" in compare["run"]
+    guard = next(i for i, s in enumerate(job["steps"]) if "exit 1" in s.get("run", ""))
+    assert guard < job["steps"].index(step)
+    # After the conformance job, never beside it: one client of staging at a time.
+    assert job["needs"] == "conformance"
+    uploads = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert len(uploads) == 1
+    assert always(uploads[0])
+    assert "reports/recordings/" in uploads[0]["with"]["path"].split()
+
+
+def test_nightly_compares_the_emulator_with_the_recordings(nightly: dict[str, Any]) -> None:
+    record_job, _ = job_running(nightly, "--sequence-record")
+    job, step = job_running(nightly, "--sequence-parity")
+    assert "secrets." not in yaml.safe_dump(job)  # the emulator needs no credentials
+    assert [name for name, found in nightly["jobs"].items() if found is record_job] == [job["needs"]]
+    uploaded = next(
+        s for s in record_job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")
+    )
+    downloads = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/download-artifact@")]
+    assert len(downloads) == 1
+    assert downloads[0]["with"]["name"] == uploaded["with"]["name"]
+    assert job["steps"].index(downloads[0]) < job["steps"].index(step)
+    script = step["run"]
+    assert "--sequence-parity reports/recordings" in script
+    assert "--sequence-report reports/parity.json" in script
+    assert "tests/contract/parity-known.yaml" in script
+    assert (ROOT / "tests" / "contract" / "parity-known.yaml").is_file()
+    assert "reports/parity.md" in script
+    assert "$GITHUB_STEP_SUMMARY" in script
+    assert script.rstrip().endswith('exit "$status"')  # differences fail the job, after the summary
