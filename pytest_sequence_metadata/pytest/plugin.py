@@ -73,7 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
     runtime = Runtime(settings, run_id=workerinput.get("sequence_run_id"))
     config.stash[RUNTIME] = runtime
     if settings.parity:
-        from pytest_sequence_metadata.parity import ParityCheck, ParityHooks
+        from pytest_sequence_metadata.suite.parity import ParityCheck, ParityHooks
 
         try:
             runtime.parity = ParityCheck.load(Path(settings.parity))
@@ -229,7 +229,7 @@ def _finish_recording(item: pytest.Item, runtime: Runtime) -> None:
     normaliser = runtime.normaliser()
     exchanges = [normaliser.exchange(exchange) for exchange in raw]
     if runtime.settings.record:
-        from pytest_sequence_metadata.recording import write
+        from pytest_sequence_metadata.pytest.recording import write
 
         write(Path(runtime.settings.record), item.nodeid, exchanges, failed_in=failed_in)
     if runtime.parity is not None:

@@ -368,7 +368,7 @@ def markdown(document: dict[str, Any]) -> str:
         "",
     ]
     if "parity" in document:
-        from pytest_sequence_metadata.parity import markdown as parity_markdown
+        from pytest_sequence_metadata.suite.parity import markdown as parity_markdown
 
         lines += parity_markdown(document["parity"])
     return "\n".join(lines)

@@ -35,11 +35,11 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.emulator.faults import FaultRule, Faults
     from pytest_sequence_metadata.emulator.journal import Journal as RequestJournal
     from pytest_sequence_metadata.emulator.server import ServerHandle
-    from pytest_sequence_metadata.parity import ParityCheck
     from pytest_sequence_metadata.pytest.journal import Journal
     from pytest_sequence_metadata.pytest.ledger import CleanupLedger, Leftover
+    from pytest_sequence_metadata.pytest.recording import Normaliser, Recorder
     from pytest_sequence_metadata.pytest.traffic import TrafficStats
-    from pytest_sequence_metadata.recording import Normaliser, Recorder
+    from pytest_sequence_metadata.suite.parity import ParityCheck
 
 TAG_KEY: Final = "pytest-sequence-metadata"
 
@@ -212,7 +212,7 @@ class Runtime:
         # Exchanges of each test, for --sequence-record and --sequence-parity (recording.py).
         self.recorder: Recorder | None = None
         if settings.record or settings.parity:
-            from pytest_sequence_metadata.recording import Recorder
+            from pytest_sequence_metadata.pytest.recording import Recorder
 
             self.recorder = Recorder()
         self.parity: ParityCheck | None = None  # set by the plugin with --sequence-parity
@@ -351,7 +351,7 @@ class Runtime:
 
     def normaliser(self) -> Normaliser:
         """A fresh normaliser for one test's exchanges: symbols count from 1 in every test."""
-        from pytest_sequence_metadata.recording import Normaliser
+        from pytest_sequence_metadata.pytest.recording import Normaliser
 
         settings = self.settings
         bases = [settings.base_url]

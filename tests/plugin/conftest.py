@@ -11,6 +11,14 @@ from plugin_support import Server
 
 # Imported here, before any pytester run: inline runs restore sys.modules afterwards, and modules
 # first imported inside one would be imported (and the spec loaded) again by every run.
+import pytest_sequence_metadata.client.core
+import pytest_sequence_metadata.emulator.app
+import pytest_sequence_metadata.emulator.server
+import pytest_sequence_metadata.emulator.transport
+import pytest_sequence_metadata.pytest.ledger
+import pytest_sequence_metadata.pytest.recording
+import pytest_sequence_metadata.pytest.traffic
+import pytest_sequence_metadata.suite.parity  # noqa: F401
 from pytest_sequence_metadata.contract.spec import load_spec
 from pytest_sequence_metadata.emulator import Emulator
 

@@ -18,8 +18,8 @@ import jsonschema
 import pytest
 from plugin_support import LEAN
 
+from pytest_sequence_metadata.pytest.recording import FORMAT, VERSION
 from pytest_sequence_metadata.pytest.report import schema_path
-from pytest_sequence_metadata.recording import FORMAT, VERSION
 
 CONTROL_TOKEN = "parity-control-token-0123456789abcdef"
 
@@ -375,7 +375,7 @@ def test_a_malformed_known_file_is_a_one_line_usage_error(pytester: pytest.Pytes
 
 
 def test_symbols_keep_a_changed_type_and_case_visible() -> None:
-    from pytest_sequence_metadata.recording import Normaliser
+    from pytest_sequence_metadata.pytest.recording import Normaliser
 
     normaliser = Normaliser(("http://api.test",), {7: "$project"}, "run123")
     body = {

@@ -26,7 +26,7 @@ from typing import Any, Final
 import pytest
 
 from pytest_sequence_metadata.client.redaction import redact
-from pytest_sequence_metadata.recording import PHASES, BadRecording, read_all
+from pytest_sequence_metadata.pytest.recording import PHASES, BadRecording, read_all
 
 KNOWN_FILE: Final = "parity-known.yaml"
 MATCH_FIELDS: Final = ("test", "operation", "phase", "kind", "path")
