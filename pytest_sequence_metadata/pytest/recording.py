@@ -117,7 +117,7 @@ class Normaliser:
             text = self.symbols[key]
         native = _NATIVE.get(kind, int)
         if not isinstance(value, native) or isinstance(value, bool):
-            text += f" ({_json_type(value)})"
+            text += f" ({json_type(value)})"
         elif kind == "contract" and str(value) != str(value).lower():
             text += " (mixed case)"  # whether the server lower-cases it stays visible
         return text
@@ -220,7 +220,8 @@ def _answer_kind(operation_id: str) -> str | None:
     return str(ref).rsplit("/", 1)[-1].lower()
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type of a decoded value as recordings name it (integers and floats are both `number`)."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -26,7 +26,7 @@ from typing import Any, Final
 import pytest
 
 from pytest_sequence_metadata.client.redaction import redact
-from pytest_sequence_metadata.pytest.recording import PHASES, BadRecording, read_all
+from pytest_sequence_metadata.pytest.recording import PHASES, BadRecording, json_type, read_all
 
 KNOWN_FILE: Final = "parity-known.yaml"
 MATCH_FIELDS: Final = ("test", "operation", "phase", "kind", "path")
@@ -134,22 +134,10 @@ def _step(path: str, key: str | int) -> str:
     return f"{path}.{key}" if _PLAIN_KEY.match(key) else f"{path}[{key!r}]"
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def compare_json(path: str, recorded: Any, emulator: Any) -> list[tuple[str, str, Any, Any]]:
     """(kind, path, recorded, emulator) for each place two JSON values differ: shape first, then values."""
     found: list[tuple[str, str, Any, Any]] = []
-    if _json_type(recorded) != _json_type(emulator):
+    if json_type(recorded) != json_type(emulator):
         return [("shape", path, recorded, emulator)]
     if isinstance(recorded, dict):
         for key in [*recorded, *(k for k in emulator if k not in recorded)]:
