@@ -165,7 +165,7 @@ def test_ci_runs_the_install_matrix_in_a_job_of_its_own(ci: dict[str, Any]) -> N
 
 def test_ci_run_runs_the_install_matrix_after_the_gate() -> None:
     lines = (ROOT / ".ci" / "run").read_text().splitlines()
-    gate = lines.index('"$venv/bin/pytest"')
+    gate = next(i for i, line in enumerate(lines) if line.startswith('"$venv/bin/pytest"'))
     matrix = [i for i, line in enumerate(lines) if ".ci/install-matrix" in line and not line.startswith("#")]
     assert matrix
     assert matrix[0] > gate
