@@ -100,10 +100,13 @@ class ArtifactRedaction:
         # test's `record_xml_attribute` values into XML (at teardown).
         report.user_properties = [_clean_pair(pair) for pair in report.user_properties]
         xml = self._junit()
-        reporter = xml.node_reporters.get((report.nodeid, getattr(report, "node", None))) if xml else None
-        attrs = getattr(reporter, "attrs", None)
-        if isinstance(attrs, dict):
-            attrs.update({str(k): str(v) for k, v in map(_clean_pair, attrs.items())})
+        node = getattr(report, "node", None)
+        # Keyed by (node id, worker): a str before pytest 9.2, a NodeId from 9.2 on.
+        reporters = xml.node_reporters.items() if xml is not None else ()
+        for (nodeid, worker), reporter in list(reporters):
+            attrs = getattr(reporter, "attrs", None)
+            if str(nodeid) == report.nodeid and worker is node and isinstance(attrs, dict):
+                attrs.update({str(k): str(v) for k, v in map(_clean_pair, attrs.items())})
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -151,12 +154,25 @@ def _rename(item: pytest.Item, taken: set[str]) -> None:
     taken.discard(old_id)
     taken.add(nodeid)
     item.name = name
-    item._nodeid = nodeid  # pytest 9.1 keeps the id there (Node.nodeid reads it)
+    _set_nodeid(item, nodeid)
     markers: dict[str, Any] | None = getattr(item.keywords, "_markers", None)
     if markers is not None:  # the keywords index the name too, and reports copy them
         markers.pop(old_name, None)
         markers[name] = True
     item.__dict__.pop("location", None)  # cached from the old name, if anything asked already
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    """Give the item another id where `Node.nodeid` reads it: `_id` (a NodeId) from pytest 9.2 on,
+    `_nodeid` (a str) before."""
+    if "_id" in vars(item):
+        from _pytest.nodeid import coerce_node_id  # type: ignore[import-not-found,unused-ignore]
+
+        setattr(item, "_id", coerce_node_id(nodeid))  # noqa: B010 - private in every pytest release
+    else:
+        setattr(item, "_nodeid", nodeid)  # noqa: B010
+    if item.nodeid != nodeid:
+        raise RuntimeError(f"pytest {pytest.__version__} keeps node ids where this plugin cannot rename them")
 
 
 def _numbered(stem: str, count: int) -> str:

@@ -272,6 +272,7 @@ def test_a_jwt_from_the_environment_is_fine_next_to_an_ini_file(
     monkeypatch.setenv("SEQUENCE_JWT", server.jwt)
     pytester.makepyfile(SHOW_TARGET)
     result = pytester.runpytest("--sequence-url", server.url)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
     result.assert_outcomes(passed=1)
 
 
