@@ -165,7 +165,7 @@ def _rename(item: pytest.Item, taken: set[str]) -> None:
 def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
     """Give the item another id where `Node.nodeid` reads it: `_id` (a NodeId) from pytest 9.2 on,
     `_nodeid` (a str) before."""
-    if "_id" in vars(item):
+    if hasattr(item, "_id"):  # a slot, not in the instance's __dict__
         from _pytest.nodeid import coerce_node_id  # type: ignore[import-not-found,unused-ignore]
 
         setattr(item, "_id", coerce_node_id(nodeid))  # noqa: B010 - private in every pytest release
