@@ -7,12 +7,9 @@ so a CI run cannot pass without really comparing against Go.
 from __future__ import annotations
 
 import shutil
-from typing import Any
 
 import pytest
 from gowire_harness import (
-    CASES_PROPERTY,
-    GO_PROPERTY,
     GoHarness,
     build_harness,
     contract_raw_spec,
@@ -29,20 +26,3 @@ def go_harness() -> GoHarness:
             "(Debian: apt-get install golang-go)"
         )
     return build_harness(go, contract_raw_spec())
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    properties = [
-        (name, value)
-        for reports in terminalreporter.stats.values()
-        for report in reports
-        if getattr(report, "when", None) == "call"
-        for name, value in getattr(report, "user_properties", ())
-    ]
-    cases = sum(int(value) for name, value in properties if name == CASES_PROPERTY)
-    versions = sorted({str(value) for name, value in properties if name == GO_PROPERTY})
-    if cases:
-        terminalreporter.write_line(
-            f"gowire: {cases} request bodies compared between Go's encoding/json"
-            f" ({', '.join(versions) or 'version unknown'}) and ours"
-        )
