@@ -6,13 +6,21 @@ The public Python API is importable from here (see `docs/reference.md`):
 
 Kept import-light on purpose: pytest imports the plugin on every run of every project that has it
 installed, so each name is loaded on first use (PEP 562 `__getattr__`); heavy modules (httpx,
-starlette, jsonschema) load only when a fixture or a name needs them.
+jsonschema, yaml) load only when a fixture or a name needs them. The spec's answer types are the
+exception: `contract.types` imports only `typing`, so its names are star-imported here and a type
+added there is public with no edit in this file.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from pytest_sequence_metadata.contract import types as _types
+
+# The spec's answer types, every name of `contract.types.__all__`: typing only, so loaded eagerly, and
+# a type added there is public with no edit here.
+from pytest_sequence_metadata.contract.types import *  # noqa: F403
 
 __version__ = "0.1.0"
 
@@ -143,102 +151,6 @@ if TYPE_CHECKING:
     from pytest_sequence_metadata.client.errors import (
         WebrpcStreamLostError as WebrpcStreamLostError,
     )
-    from pytest_sequence_metadata.contract.types import (
-        Asset as Asset,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        AssetField as AssetField,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        Collection as Collection,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        CollectionBaseURIs as CollectionBaseURIs,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        CollectionMetadata as CollectionMetadata,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        ContractCollection as ContractCollection,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        CreateAssetResponse as CreateAssetResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        CreateCollectionResponse as CreateCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        CreateContractCollectionResponse as CreateContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        CreateTokenResponse as CreateTokenResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        DeleteAssetResponse as DeleteAssetResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        DeleteCollectionResponse as DeleteCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        DeleteContractCollectionResponse as DeleteContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        DeleteTokenResponse as DeleteTokenResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        GetAssetResponse as GetAssetResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        GetCollectionResponse as GetCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        GetContractCollectionResponse as GetContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        GetTokenResponse as GetTokenResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        ListCollectionsResponse as ListCollectionsResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        ListContractCollectionsResponse as ListContractCollectionsResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        ListTokensResponse as ListTokensResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        Page as Page,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        PublicCollectionMetadata as PublicCollectionMetadata,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        PublicTokenMetadata as PublicTokenMetadata,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        PublishCollectionResponse as PublishCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        ResourceStatus as ResourceStatus,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        TokenMetadata as TokenMetadata,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        UnpublishCollectionResponse as UnpublishCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        UpdateAssetResponse as UpdateAssetResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        UpdateCollectionResponse as UpdateCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        UpdateContractCollectionResponse as UpdateContractCollectionResponse,
-    )
-    from pytest_sequence_metadata.contract.types import (
-        UpdateTokenResponse as UpdateTokenResponse,
-    )
     from pytest_sequence_metadata.emulator import Emulator as Emulator
     from pytest_sequence_metadata.pytest.fixtures import (
         CollectionFactory as CollectionFactory,
@@ -308,91 +220,33 @@ _HOMES: dict[str, str] = {
     "CollectionFactory": "pytest.fixtures",
     "TemporaryAsset": "pytest.fixtures",
     "TemporaryToken": "pytest.fixtures",
-    "Asset": "contract.types",
-    "AssetField": "contract.types",
-    "Collection": "contract.types",
-    "CollectionBaseURIs": "contract.types",
-    "CollectionMetadata": "contract.types",
-    "ContractCollection": "contract.types",
-    "CreateAssetResponse": "contract.types",
-    "CreateCollectionResponse": "contract.types",
-    "CreateContractCollectionResponse": "contract.types",
-    "CreateTokenResponse": "contract.types",
-    "DeleteAssetResponse": "contract.types",
-    "DeleteCollectionResponse": "contract.types",
-    "DeleteContractCollectionResponse": "contract.types",
-    "DeleteTokenResponse": "contract.types",
-    "GetAssetResponse": "contract.types",
-    "GetCollectionResponse": "contract.types",
-    "GetContractCollectionResponse": "contract.types",
-    "GetTokenResponse": "contract.types",
-    "ListCollectionsResponse": "contract.types",
-    "ListContractCollectionsResponse": "contract.types",
-    "ListTokensResponse": "contract.types",
-    "Page": "contract.types",
-    "PublicCollectionMetadata": "contract.types",
-    "PublicTokenMetadata": "contract.types",
-    "PublishCollectionResponse": "contract.types",
-    "ResourceStatus": "contract.types",
-    "TokenMetadata": "contract.types",
-    "UnpublishCollectionResponse": "contract.types",
-    "UpdateAssetResponse": "contract.types",
-    "UpdateCollectionResponse": "contract.types",
-    "UpdateContractCollectionResponse": "contract.types",
-    "UpdateTokenResponse": "contract.types",
 }
 
 __all__ = [
-    "Asset",
-    "AssetField",
     "AsyncMetadataClient",
     "BadResponseError",
     "Call",
     "ChainNotFoundError",
     "ClientObserver",
-    "Collection",
-    "CollectionBaseURIs",
     "CollectionFactory",
-    "CollectionMetadata",
-    "ContractCollection",
-    "CreateAssetResponse",
-    "CreateCollectionResponse",
-    "CreateContractCollectionResponse",
-    "CreateTokenResponse",
-    "DeleteAssetResponse",
-    "DeleteCollectionResponse",
-    "DeleteContractCollectionResponse",
-    "DeleteTokenResponse",
     "DeprecatedError",
     "Emulator",
     "EmulatorHandle",
     "FailError",
     "FileResponse",
     "GeoblockedError",
-    "GetAssetResponse",
-    "GetCollectionResponse",
-    "GetContractCollectionResponse",
-    "GetTokenResponse",
     "InvalidArgumentError",
-    "ListCollectionsResponse",
-    "ListContractCollectionsResponse",
-    "ListTokensResponse",
     "MetadataClient",
     "MetadataError",
     "MethodNotFoundError",
     "NotFoundError",
-    "Page",
     "PermissionDeniedError",
     "ProjectNotFoundError",
-    "PublicCollectionMetadata",
-    "PublicTokenMetadata",
-    "PublishCollectionResponse",
     "QueryFailedError",
     "RateLimitedError",
     "RequestBudgetExceeded",
     "RequestConflictError",
     "RequiredArgumentError",
-    "ResourceStatus",
     "RetryPolicy",
     "SchemaViolationError",
     "SessionExpiredError",
@@ -403,13 +257,7 @@ __all__ = [
     "ThreadedTransport",
     "TimeoutError_",
     "TokenDirectoryDisabledError",
-    "TokenMetadata",
     "UnauthorizedError",
-    "UnpublishCollectionResponse",
-    "UpdateAssetResponse",
-    "UpdateCollectionResponse",
-    "UpdateContractCollectionResponse",
-    "UpdateTokenResponse",
     "UsageError",
     "ValidationFailedError",
     "WebrpcBadMethodError",
@@ -426,6 +274,7 @@ __all__ = [
     "WebrpcStreamLostError",
     "__version__",
 ]
+__all__ += _types.__all__
 
 
 def __getattr__(name: str) -> Any:

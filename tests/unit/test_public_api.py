@@ -12,6 +12,7 @@ import pytest
 
 import pytest_sequence_metadata as package
 from pytest_sequence_metadata.client import errors
+from pytest_sequence_metadata.contract import types
 
 HEAVY = ("httpx", "jsonschema", "starlette", "uvicorn", "yaml", "jwt", "tenacity", "anyio")
 
@@ -70,12 +71,24 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 
 def test_type_checkers_see_the_same_names_as_all() -> None:
-    # The TYPE_CHECKING block (what mypy and IDEs read) re-exports exactly the names of __all__.
+    # What mypy and IDEs read: the TYPE_CHECKING block (the lazy names) and the star import of the
+    # spec's types together re-export exactly the names of __all__, each once.
     tree = ast.parse(Path(package.__file__).read_text())
     block = next(n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
-    imported = {alias.asname or alias.name for node in block.body for alias in node.names}  # type: ignore[attr-defined]
-    assert imported == set(package.__all__) - {"__version__"}
-    assert imported == set(package._HOMES)
+    lazy = {alias.asname or alias.name for node in block.body for alias in node.names}  # type: ignore[attr-defined]
+    stars = [n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*"]
+    assert stars == ["pytest_sequence_metadata.contract.types"]
+    assert lazy == set(package._HOMES)
+    assert not lazy & set(types.__all__)
+    assert lazy | set(types.__all__) == set(package.__all__) - {"__version__"}
+    assert len(package.__all__) == len(set(package.__all__))
+
+
+def test_a_type_added_to_the_types_module_is_public_with_no_other_edit() -> None:
+    # A new RPC's answer type goes in contract/types.py only (CONTRIBUTING's recipe).
+    assert set(types.__all__) <= set(package.__all__)
+    for name in types.__all__:
+        assert getattr(package, name) is getattr(types, name)
 
 
 def test_every_error_class_is_public() -> None:
