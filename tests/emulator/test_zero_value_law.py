@@ -144,6 +144,8 @@ def base_request(method: str, ids: Ids) -> dict[str, Any]:
         },
         "DeleteAsset": {"assetId": a},
     }
+    if method not in requests:
+        raise LookupError(f"{method} has no valid request in base_request() of {__name__}: add one")
     return requests[method]
 
 
@@ -258,7 +260,8 @@ SINGLE_FIELDS: Final = [(method, path) for method in ZEROABLE for path, _ in fie
 
 
 def test_every_rpc_has_a_valid_base_request() -> None:
-    assert len(METHODS) == 21
+    # Every RPC of the spec (a new one needs its request in base_request()), each answered with success.
+    assert METHODS
     for method in METHODS:
         status, body = answer(method, encoded(base_request(method, EXAMPLE_IDS)))
         assert status == 200, (method, body)
