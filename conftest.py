@@ -2,13 +2,26 @@
 
 The Go differential test's summary line lives here, not in tests/gowire: under xdist only the root
 conftest reaches the controller, which writes the summary from the workers' reports.
+
+The bytecode cache of child processes is set here too, before xdist starts its workers: the self-check,
+the pytester and CLI tests start about a hundred Python processes, and each imports some 380 modules
+whose asserts pytest rewrites (every module of each installed pytest plugin's distribution). Where
+`PYTHONDONTWRITEBYTECODE` is set (as on these machines) every child rewrote and compiled them all again,
+about 3 s a process; with a shared cache outside the tree only the first one does.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 pytest_plugins = ["pytester"]
+
+PYCACHE = Path(tempfile.gettempdir()) / f"pytest-sequence-metadata-pycache-{os.getuid()}"
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE))
 
 # Names of the user properties tests/gowire records (tests/gowire/gowire_harness.py).
 GOWIRE_CASES = "gowire_cases"
