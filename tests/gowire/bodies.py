@@ -8,6 +8,7 @@ carries tags naming the known divergences it may trigger (see KNOWN_DIVERGENCES 
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -265,19 +266,22 @@ WRONG_FOR_OBJECT = [b"[]", b'"x"', b"5", b"true", b"[{}]"]
 WRONG_FOR_ARRAY = [b"{}", b'"x"', b"5", b"true"]
 
 
+# Built once per (types, Go type, depth): building them afresh for every drawn field cost more than
+# drawing from them.
+_VALUES: dict[tuple[int, GoType, int], st.SearchStrategy[Frag]] = {}
+
+
 def values(types: GoTypes, kind: GoType, depth: int = 0) -> st.SearchStrategy[Frag]:
     """Valid-ish values of a Go type, now and then a wrong JSON type or null."""
-    null = plain([b"null"])
-    if isinstance(kind, Ptr):
-        return st.one_of(null, values(types, kind.elem, depth), values(types, kind.elem, depth))
-    if isinstance(kind, Slice):
-        items = st.lists(values(types, kind.elem, depth + 1), max_size=3 if depth < 2 else 1)
-        good = items.map(lambda xs: (b"[" + b",".join(b for b, _ in xs) + b"]", _tags(xs)))
-        return mostly(good, st.one_of(null, plain(WRONG_FOR_ARRAY)))
-    if isinstance(kind, Map):
-        return mostly(free_object(), st.one_of(null, plain(WRONG_FOR_OBJECT)))
-    name = kind.name
-    scalars: dict[str, st.SearchStrategy[Frag]] = {
+    key = (id(types), kind, depth)
+    if key not in _VALUES:
+        _VALUES[key] = _values(types, kind, depth)
+    return _VALUES[key]
+
+
+@functools.cache
+def _scalars() -> dict[str, st.SearchStrategy[Frag]]:
+    return {
         "uint64": uint_values(64),
         "uint32": uint_values(32),
         "uint16": uint_values(16),
@@ -288,6 +292,20 @@ def values(types: GoTypes, kind: GoType, depth: int = 0) -> st.SearchStrategy[Fr
         "prototyp.Hash": hash_values(),
         "interface{}": any_json(),
     }
+
+
+def _values(types: GoTypes, kind: GoType, depth: int) -> st.SearchStrategy[Frag]:
+    null = plain([b"null"])
+    if isinstance(kind, Ptr):
+        return st.one_of(null, values(types, kind.elem, depth), values(types, kind.elem, depth))
+    if isinstance(kind, Slice):
+        items = st.lists(values(types, kind.elem, depth + 1), max_size=3 if depth < 2 else 1)
+        good = items.map(lambda xs: (b"[" + b",".join(b for b, _ in xs) + b"]", _tags(xs)))
+        return mostly(good, st.one_of(null, plain(WRONG_FOR_ARRAY)))
+    if isinstance(kind, Map):
+        return mostly(free_object(), st.one_of(null, plain(WRONG_FOR_OBJECT)))
+    name = kind.name
+    scalars = _scalars()
     if name in scalars:
         return mostly(scalars[name], null) if name != "interface{}" else scalars[name]
     if name in types.enums:
