@@ -57,6 +57,9 @@ WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.23.1;sequence-metadata@v0.4.0"
 
 CONTROL_PREFIX = "/_emulator/"
 
+# What every JSON answer starts with (the ASGI adapter keeps them encoded).
+JSON_HEADERS: tuple[tuple[str, str], ...] = (("content-type", JSON_TYPE), ("webrpc", WEBRPC_HEADER))
+
 # The REST routes answer NotFound with HTTP 404 (and say so in the envelope) [A:public-hidden-as-not-found].
 REST_NOT_FOUND = ErrorKind(NOT_FOUND.name, NOT_FOUND.code, NOT_FOUND.msg, 404)
 
@@ -70,7 +73,24 @@ _INLINE_FILE_TYPES = ("image/", "video/", "audio/", "model/gltf-binary", "applic
 _ACTIVE_IMAGE_TYPES = frozenset({"image/svg+xml"})
 
 _BAD_REQUEST_KEYWORDS = frozenset({"type", "maximum", "exclusiveMaximum", "multipleOf", "format"})
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _encoder() -> Callable[[Any], str]:
+    """json.dumps(value, ensure_ascii=False, separators=(",", ":")), with the C encoder built once
+    (json.JSONEncoder builds one per call) and without its check for circular references: answers
+    are made of decoded JSON and the backend's own dicts, which never refer to themselves."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator (another Python implementation)
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    chunks = make(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_ENCODE = _encoder()
 
 
 def dumps(value: Any) -> bytes:
@@ -279,8 +299,7 @@ class App:
 
     @staticmethod
     def json_answer(status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> Response:
-        base = [("content-type", JSON_TYPE), ("webrpc", WEBRPC_HEADER)]
-        return Response(status, base + headers if headers else base, dumps(value))
+        return Response(status, [*JSON_HEADERS, *headers] if headers else list(JSON_HEADERS), dumps(value))
 
     def error(self, exc: ApiError, headers: list[tuple[str, str]] | None = None) -> Response:
         return self.json_answer(exc.kind.status, exc.body(), headers)

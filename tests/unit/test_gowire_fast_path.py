@@ -35,9 +35,9 @@ from pytest_sequence_metadata.contract.gowire import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "gowire"))
-import bodies  # noqa: E402  (the differential test's body strategies)
-import gen_structs  # noqa: E402
-from gowire_harness import contract_raw_spec  # noqa: E402
+import bodies
+import gen_structs
+from gowire_harness import contract_raw_spec
 
 TYPES = go_types()
 METHODS = sorted(name.removesuffix("Request") for name in TYPES.structs if name.endswith("Request"))
@@ -151,8 +151,14 @@ def test_fast_path_agrees_on_plain_bodies(case: tuple[str, bytes]) -> None:
         ("GetCollection", b'{"collectionId": 12}'),
         ("GetCollection", b' \r\n{"collectionId": 12, "unknown": [1, {"a": null}]}\t'),
         ("GetCollection", b"null"),
-        ("CreateToken", b'{"collectionId": 1, "token": {"tokenId": "0042", "name": "n\xc3\xa9", "decimals": 0}}'),
-        ("CreateToken", b'{"collectionId": 1, "token": {"tokenId": "1", "properties": {"a": 1.0, "b": [2e3]}}}'),
+        (
+            "CreateToken",
+            b'{"collectionId": 1, "token": {"tokenId": "0042", "name": "n\xc3\xa9", "decimals": 0}}',
+        ),
+        (
+            "CreateToken",
+            b'{"collectionId": 1, "token": {"tokenId": "1", "properties": {"a": 1.0, "b": [2e3]}}}',
+        ),
         ("ListTokens", b'{"collectionId": 3, "page": {"page": 0, "pageSize": 5}}'),
         ("UpdateCollection", b'{"collection": {"id": 1, "metadata": {"name": "x"}, "private": false}}'),
     ],
@@ -178,7 +184,10 @@ def test_common_bodies_take_the_fast_path(method: str, body: bytes) -> None:
         ("GetCollection", b"[]"),
         ("GetCollection", b""),
         ("CreateToken", b'{"collectionId": 1, "token": {"tokenId": 5}}'),  # BigInt as a number
-        ("CreateToken", b'{"collectionId": 1, "token": {"tokenId": "1", "properties": {"n": 9007199254740993}}}'),
+        (
+            "CreateToken",
+            b'{"collectionId": 1, "token": {"tokenId": "1", "properties": {"n": 9007199254740993}}}',
+        ),
         ("CreateToken", b'{"collectionId": 1, "token": {"tokenId": "1", "properties": {"n": 1e400}}}'),
     ],
 )
