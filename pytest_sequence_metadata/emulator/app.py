@@ -393,10 +393,13 @@ class App:
     def _base_url(self, request: Request) -> str:
         return self.base_url or request.base_url
 
-    def _with_faults(self, operation: str, answer: Callable[[], Response], *, rest: bool = False) -> Response:
+    def _with_faults(
+        self, operation: str, answer: Callable[..., Response], *args: Any, rest: bool = False
+    ) -> Response:
+        """`answer(*args)`, or the failure a fault rule picks; ApiErrors become error answers."""
         failure, delay = self.faults.pick(operation)
         try:
-            response = self._fault_response(failure) if failure is not None else answer()
+            response = self._fault_response(failure) if failure is not None else answer(*args)
         except ApiError as exc:
             if rest and exc.kind is NOT_FOUND:
                 exc = ApiError(REST_NOT_FOUND, exc.cause)
@@ -421,7 +424,7 @@ class App:
         if request.method != "POST":
             cause = f"unsupported method {request.method}"
             return self.error(ApiError(BAD_METHOD, cause), [("allow", "POST")])
-        return self._with_faults(method, lambda: self._rpc_call(request, method, handler))
+        return self._with_faults(method, self._rpc_call, request, method, handler)
 
     def _claims(self, request: Request) -> Claims:
         token = bearer_token(request.headers.get("authorization"))
@@ -432,13 +435,14 @@ class App:
     def _rpc_call(self, request: Request, method: str, handler: RpcHandler) -> Response:
         claims = self._claims(request)  # [A:check-order]
         content_type = request.headers.get("content-type", "")
-        if media_type(content_type) != JSON_TYPE:
+        if content_type != JSON_TYPE and media_type(content_type) != JSON_TYPE:
             raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
+        body = request.body
         try:
-            args = self.decode(method, request.body)
+            args = self.decode(method, body)
         except ValueError as exc:  # a DecodeError, or an integer over Python's 4,300-digit limit
             raise unmarshal_error(exc) from None
-        if len(request.body) > self.limits.smallest_oversize_body:  # else no value can be too large
+        if len(body) > self.limits.smallest_oversize_body:  # else no value can be too large
             check_value_sizes(args, self.limits)
         validator = self.validators.get(method)
         if validator is not None and not validator.is_valid(args):
@@ -482,9 +486,7 @@ class App:
         project, collection = _positive_id(match[1]), _positive_id(match[2])
         params = match.groups()[2:]
         return self._with_faults(
-            operation,
-            lambda: self._rest_call(operation, request, secured, project, collection, params),
-            rest=True,
+            operation, self._rest_call, operation, request, secured, project, collection, params, rest=True
         )
 
     def _rest_call(

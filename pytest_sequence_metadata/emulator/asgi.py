@@ -77,8 +77,14 @@ class AsgiApp:
             return
         # An upload is parsed as it arrives: no 20 MB search or copy at once, no body kept twice.
         form = UploadForm(headers.get("content-type", "")) if scope["method"] == "PUT" else None
+        reading = self._read_body(receive, limit, form)
         try:
-            read = await self._with_body_timeout(self._read_body(receive, limit, form))
+            task, deadlines = self._body_deadlines()
+            if deadlines is None:
+                with anyio.fail_after(self.app.limits.body_timeout):
+                    read = await reading
+            else:
+                read = await deadlines.run(task, reading)
         except TimeoutError:
             cause = f"the request body did not arrive within {self.app.limits.body_timeout:g} seconds"
             await self._answer(send, self.app.error(ApiError(TIMEOUT, cause), _CLOSE))
@@ -140,21 +146,20 @@ class AsgiApp:
                 return None
             chunk = message.get("body", b"")
 
-    async def _with_body_timeout(self, reading: Awaitable[T]) -> T:
-        """`reading`, or TimeoutError after `limits.body_timeout` seconds."""
-        seconds = self.app.limits.body_timeout
+    def _body_deadlines(self) -> tuple[Any, BodyDeadlines | None]:
+        """The current task and the body deadlines of its event loop; no deadlines when not on
+        asyncio (trio through anyio, in-process: anyio.fail_after then)."""
         try:
             task = asyncio.current_task()
-        except RuntimeError:  # not on asyncio (trio through anyio, in-process)
-            task = None
+        except RuntimeError:
+            return None, None
         if task is None:
-            with anyio.fail_after(seconds):
-                return await reading
-        loop = task.get_loop()
+            return None, None
+        loop, seconds = task.get_loop(), self.app.limits.body_timeout
         deadlines = self._deadlines
         if deadlines is None or deadlines.loop is not loop or deadlines.seconds != seconds:
             deadlines = self._deadlines = BodyDeadlines(loop, seconds)
-        return await deadlines.run(task, reading)
+        return task, deadlines
 
     def _too_large(self, limit: int) -> Response:
         return self.app.error(ApiError(TOO_LARGE, f"the request body is larger than {limit} bytes"), _CLOSE)

@@ -1,7 +1,8 @@
-"""The ASGI adapter's own work: headers, bodies in pieces, the shared body deadline, answer encoding.
+"""The per-request path's shortcuts answer as the general code does: the ASGI adapter (headers,
+bodies in pieces, the shared body deadline), the answer encoder and the Authorization header reader.
 
-Driven in-process through the raw ASGI interface (receive/send callables), so each case controls
-exactly what the server would hand over.
+The adapter is driven in-process through the raw ASGI interface (receive/send callables), so each
+case controls exactly what the server would hand over.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_sequence_metadata.emulator import Emulator
 from pytest_sequence_metadata.emulator.app import dumps
 from pytest_sequence_metadata.emulator.asgi import BodyDeadlines
+from pytest_sequence_metadata.emulator.auth import bearer_token
 from pytest_sequence_metadata.emulator.limits import Limits
 
 Message = dict[str, Any]
@@ -238,3 +240,33 @@ def test_a_read_cancelled_from_outside_after_its_deadline_stays_cancelled() -> N
             return "cancelled"
 
     assert asyncio.run(main()) == "cancelled"
+
+
+def _bearer_rule(header: str | None) -> str | None:
+    """The rule as [A:jwt-claims] states it: scheme `bearer` in any case, then the token, trimmed."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+@example("Bearer a ")
+@example("Bearer  a")
+@example("Bearer ")
+@example("Bearer a\u2003")
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.none(),
+        st.text(max_size=12),
+        st.tuples(
+            st.sampled_from(
+                ["Bearer", "Bearer", "Bearer", "bearer", "BEARER", "Basic", "Bearerx", " Bearer"]
+            ),
+            st.sampled_from([" ", "  ", "\t", " \u00a0", ""]),
+            st.text(alphabet=st.sampled_from("ab. \t\u2003\n"), max_size=6),
+        ).map("".join),
+    )
+)
+def test_the_bearer_token_is_read_as_the_rule_says(header: str | None) -> None:
+    assert bearer_token(header) == _bearer_rule(header)
