@@ -130,11 +130,17 @@ class RpcHandler:
     name: str  # the Backend method, looked up on the instance (where an overlay may wrap it)
     parameters: tuple[tuple[str, str], ...]  # (JSON key, parameter name)
     takes_base_url: bool
+    keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(key for key, _ in self.parameters))
+        object.__setattr__(self, "names", tuple(name for _, name in self.parameters))
 
     def __call__(
         self, backend: Backend, project: int, args: Mapping[str, Any], base_url: str
     ) -> dict[str, Any]:
-        kwargs = {name: args.get(key) for key, name in self.parameters}
+        kwargs = dict(zip(self.names, map(args.get, self.keys), strict=True))
         if self.takes_base_url:
             kwargs["base_url"] = base_url
         answer: dict[str, Any] = getattr(backend, self.name)(project, **kwargs)
@@ -450,7 +456,7 @@ class App:
             if violations:  # the spec's own validator has the last word
                 raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
-        answer = handler(self.backend, project, args, self._base_url(request))
+        answer = handler(self.backend, project, args, self.base_url or request.base_url)
         if self.store is not None and method in WRITES:
             self.store.save_project(self.backend, project)
         return self.json_answer(200, answer)
