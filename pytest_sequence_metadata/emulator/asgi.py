@@ -167,8 +167,12 @@ class AsgiApp:
     @staticmethod
     async def _answer(send: Send, response: Response) -> None:
         body = response.body
-        raw_headers = [_encoded_header(header) for header in response.headers]
-        raw_headers.append((b"content-length", b"%d" % len(body)))
+        length = (b"content-length", b"%d" % len(body))
+        if response.headers == _JSON_HEADER_LIST:
+            raw_headers = [*_ENCODED_JSON_HEADERS, length]
+        else:
+            raw_headers = [_encoded_header(header) for header in response.headers]
+            raw_headers.append(length)
         await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
         if len(body) <= _SEND_CHUNK:
             await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -191,6 +195,8 @@ def _joined_headers(raw_headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str
 _ENCODED_HEADERS: dict[tuple[str, str], tuple[bytes, bytes]] = {
     (name, value): (name.encode("latin-1"), value.encode("latin-1")) for name, value in JSON_HEADERS
 }
+_JSON_HEADER_LIST = list(JSON_HEADERS)
+_ENCODED_JSON_HEADERS = tuple(_ENCODED_HEADERS[header] for header in JSON_HEADERS)
 
 
 def _encoded_header(header: tuple[str, str]) -> tuple[bytes, bytes]:
