@@ -35,7 +35,8 @@ class AsgiApp:
     """A raw ASGI 3 application (no framework: the floor of per-request cost is uvicorn's own).
 
     Bodies are refused from their Content-Length when over the limit and read within the body
-    timeout; big ones and List calls are answered by `App.dispatch` in a worker thread, so a 20 MB
+    timeout (`BodyDeadlines`: one timer per event loop); big ones and List calls are answered by
+    `App.dispatch` in a worker thread, so a 20 MB
     upload or a full page of large collections does not stall other calls.
     """
 
@@ -77,14 +78,13 @@ class AsgiApp:
             return
         # An upload is parsed as it arrives: no 20 MB search or copy at once, no body kept twice.
         form = UploadForm(headers.get("content-type", "")) if scope["method"] == "PUT" else None
-        reading = self._read_body(receive, limit, form)
+        task, deadlines = self._body_deadlines()
         try:
-            task, deadlines = self._body_deadlines()
             if deadlines is None:
                 with anyio.fail_after(self.app.limits.body_timeout):
-                    read = await reading
+                    read = await self._read_body(receive, limit, form)
             else:
-                read = await deadlines.run(task, reading)
+                read = await deadlines.run(task, self._read_body(receive, limit, form))
         except TimeoutError:
             cause = f"the request body did not arrive within {self.app.limits.body_timeout:g} seconds"
             await self._answer(send, self.app.error(ApiError(TIMEOUT, cause), _CLOSE))
