@@ -36,8 +36,8 @@ class AsgiApp:
 
     Bodies are refused from their Content-Length when over the limit and read within the body
     timeout (`BodyDeadlines`: one timer per event loop); big ones and List calls are answered by
-    `App.dispatch` in a worker thread, so a 20 MB
-    upload or a full page of large collections does not stall other calls.
+    `App.dispatch` in a worker thread, so a 20 MB upload or a full page of large collections does not
+    stall other calls.
     """
 
     def __init__(self, app: App, *, dispatch_in_thread: bool = True) -> None:
