@@ -501,9 +501,14 @@ def decode_struct(obj: _Object, struct: Struct, where: str = "", current: Any = 
 
 def decode_request(method: str, body: bytes) -> dict[str, Any]:
     """Parse and decode the body of an RPC as the Go server does; raises DecodeError."""
-    struct = go_types().request(method)
+    struct = _REQUESTS.get(method)
+    if struct is None:
+        struct = _REQUESTS[method] = go_types().request(method)
     decoded = decode_common(struct, body)
     return decoded if decoded is not None else decode_request_fully(method, body)
+
+
+_REQUESTS: dict[str, Struct] = {}  # the request struct of each method, looked up once
 
 
 def decode_request_fully(method: str, body: bytes) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The per-request path's shortcuts answer as the general code does: the ASGI adapter (headers,
-bodies in pieces, the shared body deadline), the answer encoder and the Authorization header reader.
+bodies in pieces, the shared body deadline), the answer encoder, the Authorization header reader and
+the RPC handlers' calls by position.
 
 The adapter is driven in-process through the raw ASGI interface (receive/send callables), so each
 case controls exactly what the server would hand over.
@@ -8,6 +9,7 @@ case controls exactly what the server would hand over.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from typing import Any
 
@@ -16,9 +18,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.emulator.app import dumps
+from pytest_sequence_metadata.emulator.app import RPC_HANDLERS, dumps
 from pytest_sequence_metadata.emulator.asgi import BodyDeadlines
 from pytest_sequence_metadata.emulator.auth import bearer_token
+from pytest_sequence_metadata.emulator.backend import Backend
 from pytest_sequence_metadata.emulator.limits import Limits
 
 Message = dict[str, Any]
@@ -270,3 +273,30 @@ def _bearer_rule(header: str | None) -> str | None:
 )
 def test_the_bearer_token_is_read_as_the_rule_says(header: str | None) -> None:
     assert bearer_token(header) == _bearer_rule(header)
+
+
+@pytest.mark.parametrize("method", sorted(RPC_HANDLERS))
+def test_rpc_arguments_passed_by_position_bind_as_by_name(method: str) -> None:
+    handler = RPC_HANDLERS[method]
+    values = {key: f"value of {key}" for key, _ in handler.parameters}
+    signature = inspect.signature(getattr(Backend, handler.name))
+    extra = {"base_url": "b"} if handler.takes_base_url else {}
+    by_name = signature.bind(None, 1, **{name: values[key] for key, name in handler.parameters}, **extra)
+    assert handler.positional_keys is not None  # every RPC's backend method takes its arguments in order
+    by_position = signature.bind(None, 1, *(values[key] for key in handler.positional_keys), **extra)
+    assert by_position.arguments == by_name.arguments
+
+
+def test_an_overlay_on_a_backend_method_is_called_by_name(emulator_and_cid: tuple[Emulator, int]) -> None:
+    emulator, cid = emulator_and_cid
+    seen: list[dict[str, Any]] = []
+    original = emulator.backend.get_collection
+
+    def overlay(project: int, *, collection_id: int | None, base_url: str) -> dict[str, Any]:
+        seen.append({"collection_id": collection_id, "base_url": base_url})
+        return original(project, collection_id, base_url=base_url)
+
+    emulator.backend.get_collection = overlay  # type: ignore[method-assign]
+    answer = RPC_HANDLERS["GetCollection"](emulator.backend, 1, {"collectionId": cid}, "http://x")
+    assert answer["collection"]["id"] == cid
+    assert seen == [{"collection_id": cid, "base_url": "http://x"}]
