@@ -29,6 +29,7 @@ import json
 import json.decoder
 import json.scanner
 import math
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -611,7 +612,8 @@ def _common_field(kind: GoType) -> CommonField:
         zero = kind.values[0]
         return _common_decoder(kind), zero.__eq__
     if type(kind) is Scalar:
-        return _common_decoder(kind), _is_zero_time if kind.name == "time.Time" else _scalar_zero
+        # The other scalars decode to a bool, an int or a str, whose zero `not` tells (as _scalar_zero).
+        return _common_decoder(kind), _is_zero_time if kind.name == "time.Time" else operator.not_
     return _common_decoder(kind), None  # a struct value is never zero (is_zero)
 
 
