@@ -160,7 +160,7 @@ def _run_reads(seconds: float, delays: list[float], cancel_after: float | None =
 
 
 def test_body_deadlines_time_out_each_slow_read_only() -> None:
-    assert _run_reads(0.2, [0.0, 0.05, 1.0, 0.1, 1.0]) == [
+    assert _run_reads(0.6, [0.0, 0.05, 1.5, 0.1, 1.5]) == [
         "done",
         "done",
         "timeout (cancelling 0)",
@@ -175,7 +175,7 @@ def test_an_outside_cancellation_stays_a_cancellation() -> None:
 
 def test_reads_started_later_get_their_own_deadline() -> None:
     async def main() -> list[str]:
-        deadlines = BodyDeadlines(asyncio.get_running_loop(), 0.3)
+        deadlines = BodyDeadlines(asyncio.get_running_loop(), 0.6)
         ended: list[str] = []
 
         async def one(name: str, start: float, delay: float) -> None:
@@ -189,7 +189,7 @@ def test_reads_started_later_get_their_own_deadline() -> None:
                 ended.append(f"{name} timeout")
 
         # b starts when a's deadline is near: it must not be cut at a's deadline.
-        await asyncio.gather(one("a", 0.0, 1.0), one("b", 0.25, 0.2), one("c", 0.25, 1.0))
+        await asyncio.gather(one("a", 0.0, 2.0), one("b", 0.5, 0.3), one("c", 0.5, 2.0))
         return ended
 
     assert asyncio.run(main()) == ["a timeout", "b done", "c timeout"]
