@@ -83,10 +83,14 @@ def _encoder() -> Callable[[Any], str]:
     """json.dumps(value, ensure_ascii=False, separators=(",", ":")), with the C encoder built once
     (json.JSONEncoder builds one per call) and without its check for circular references: answers
     are made of decoded JSON and the backend's own dicts, which never refer to themselves."""
-    make = getattr(json.encoder, "c_make_encoder", None)
+    general = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator (another Python implementation)
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    chunks = make(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+        return general
+    try:  # the arguments json.JSONEncoder.iterencode passes it
+        chunks = make(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    except TypeError:  # another signature
+        return general
     return lambda value: "".join(chunks(value, 0))
 
 
