@@ -6,7 +6,8 @@
    under the same uvicorn settings (the floor), on asyncio + h11 and, when installed (the `[server]`
    extra), on uvloop + httptools. Target: emulator / floor >= 0.9 on each stack.
 2. In-process: httpx.Client over `emulator.transport()` versus a bare httpx.MockTransport returning a
-   fixed response (the floor), per call.
+   fixed response (the floor), per call; and each ASGI app called directly (no server, no network) with
+   the wrk requests, CPU time per request: the Python work the emulator adds over the floor app.
 3. When npm can install @stoplight/prism-cli: Prism's mock of our spec, same wrk runs, against the
    emulator on the stack `serve` picks. Target: emulator >= 5x Prism.
 The machine is shared and noisy: read the figures as orders of magnitude, run twice before believing.
@@ -15,6 +16,7 @@ The machine is shared and noisy: read the figures as orders of magnitude, run tw
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import itertools
 import re
@@ -248,6 +250,73 @@ def bench_in_process(args: argparse.Namespace) -> None:
     print(f"  ratio floor/emulator GetCollection  {floor / emulated_get:8.2f}")
 
 
+def asgi_cost(
+    app: Any, requests: Callable[[], tuple[str, bytes]], headers: list[tuple[bytes, bytes]]
+) -> float:
+    """CPU microseconds per request of an ASGI app called directly, best of 5 runs of 5,000."""
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def run(count: int) -> float:
+        started = time.thread_time()
+        for _ in range(count):
+            path, body = requests()
+            message = {"type": "http.request", "body": body, "more_body": False}
+
+            async def receive(message: Any = message) -> Any:
+                return message
+
+            scope = {
+                "type": "http",
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": b"",
+                "root_path": "",
+                "headers": [*headers, (b"content-length", b"%d" % len(body))],
+                "server": ("127.0.0.1", 8000),
+                "client": ("127.0.0.1", 50000),
+            }
+            await app(scope, receive, send)
+        return (time.thread_time() - started) / count * 1e6
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(run(500))
+        return min(loop.run_until_complete(run(5000)) for _ in range(5))
+    finally:
+        loop.close()
+
+
+def bench_asgi(args: argparse.Namespace) -> None:
+    emulator = Emulator(limits=Limits(tokens=10**9, metadata_bytes=1 << 40))
+    cid = seed(emulator)
+    headers = [
+        (b"host", b"127.0.0.1:8000"),
+        (b"content-type", b"application/json"),
+        (b"authorization", f"Bearer {emulator.mint_jwt(PROJECT, expires_in=None)}".encode()),
+    ]
+    counter = itertools.count()
+    calls: dict[str, Callable[[], tuple[str, bytes]]] = {
+        "GetCollection": lambda: ("/rpc/Collections/GetCollection", b'{"collectionId": %d}' % cid),
+        "CreateToken": lambda: (
+            "/rpc/Collections/CreateToken",
+            b'{"collectionId": %d, "token": {"tokenId": "%d", "name": "bench"}}' % (cid, next(counter)),
+        ),
+    }
+    print("ASGI apps called directly on asyncio (no server, no network), CPU time per request, best of 5")
+    floor = floor_app()
+    for call, requests in calls.items():
+        ours, theirs = asgi_cost(emulator.asgi_app, requests, headers), asgi_cost(floor, requests, headers)
+        print(
+            f"  emulator {call:<14} {ours:6.1f} us   no-op Starlette {theirs:6.1f} us   "
+            f"emulator adds {ours - theirs:5.1f} us"
+        )
+
+
 def prism_binary() -> Path | None:
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
@@ -316,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             prism_url = running.enter_context(prism(binary)) if binary is not None else None
             bench_wrk(args, prism_url)
     bench_in_process(args)
+    bench_asgi(args)
     return 0
 
 

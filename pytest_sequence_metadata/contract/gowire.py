@@ -16,7 +16,9 @@ decodes a body as Go would:
   non-pointer fields are dropped: `{"id": 0}` decodes exactly as `{}`.
 
 `decode_request` raises DecodeError where Go's decoder fails; `go_value` writes a decoded request the
-way Go's `json.Marshal` writes the request struct (what the official Go client sends).
+way Go's `json.Marshal` writes the request struct (what the official Go client sends). Common bodies
+(no escapes, exact keys once each, values of their fields' types) take a fast path with Python's C JSON
+parser that gives what the general path gives; everything else goes the general way.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ import json
 import json.decoder
 import json.scanner
 import math
+import operator
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -105,6 +108,11 @@ class Struct:
     @functools.cached_property
     def by_folded_key(self) -> dict[str, Field]:
         return {fold_key(f.key): f for f in reversed(self.fields)}  # the first field wins, as in Go
+
+    @functools.cached_property
+    def common_fields(self) -> dict[str, CommonField]:
+        """The fast path's decoder of each field, by its exact key."""
+        return {f.key: _common_field(f.type) for f in self.fields}
 
 
 class GoTypes:
@@ -358,14 +366,22 @@ def _scalar(node: Any, name: str, where: str) -> Any:
         # and last character) and panics on text it cannot parse [A:bigint-quoted-decimal].
         if not isinstance(node, str) or isinstance(node, _Escaped):
             raise DecodeError(f"invalid BigInt at {where}: a token id is a quoted decimal string")
-        if node == "":
-            return "0"  # an empty string leaves the big integer at zero
-        if not _BIGINT_TEXT.fullmatch(node):
+        found = _bigint(node)
+        if found is None:
             raise DecodeError(f"invalid BigInt {json.dumps(node)[:64]} at {where}")
-        sign = "-" if node[0] == "-" else ""
-        digits = node.lstrip("+-").lstrip("0") or "0"
-        return digits if digits == "0" else sign + digits
+        return found
     return _plain(node, where)  # interface{}
+
+
+def _bigint(text: str) -> str | None:
+    """A quoted BigInt's decimal text without leading zeros; None when big.Int cannot parse it."""
+    if text == "":
+        return "0"  # an empty string leaves the big integer at zero
+    if not _BIGINT_TEXT.fullmatch(text):
+        return None
+    sign = "-" if text[0] == "-" else ""
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    return digits if digits == "0" else sign + digits
 
 
 def _go_lower(text: str) -> str:
@@ -486,6 +502,18 @@ def decode_struct(obj: _Object, struct: Struct, where: str = "", current: Any = 
 
 def decode_request(method: str, body: bytes) -> dict[str, Any]:
     """Parse and decode the body of an RPC as the Go server does; raises DecodeError."""
+    struct = _REQUESTS.get(method)
+    if struct is None:
+        struct = _REQUESTS[method] = go_types().request(method)
+    decoded = decode_common(struct, body)
+    return decoded if decoded is not None else decode_request_fully(method, body)
+
+
+_REQUESTS: dict[str, Struct] = {}  # the request struct of each method, looked up once
+
+
+def decode_request_fully(method: str, body: bytes) -> dict[str, Any]:
+    """`decode_request` through the general path only (every body; the fast path's reference)."""
     struct = go_types().request(method)
     parsed = parse_body(body)
     if parsed is None:
@@ -496,6 +524,222 @@ def decode_request(method: str, body: bytes) -> dict[str, Any]:
         return decode_struct(parsed, struct, struct.name)
     except RecursionError:
         raise DecodeError(f"exceeded max depth of {MAX_DEPTH} nested values") from None
+
+
+# --- the common body, decoded fast ------------------------------------------------------------------
+#
+# Most bodies are plain: UTF-8 without a backslash, each key exactly a field's, no key twice, every value
+# of its field's JSON type. For those, Python's C JSON parser with plain dicts and numbers gives what the
+# general path gives, decoded in a fraction of the time. Anything else (an escape, invalid UTF-8, a
+# duplicate or folded key, a wrong type, a number whose literal matters, an error) is left to the general
+# path, which has the last word; tests/unit/test_gowire_fast_path.py checks that both agree.
+
+
+class _NotCommon(Exception):
+    """The body needs the general path."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _NotCommon  # a key given twice: Go merges or overwrites in order
+    return found
+
+
+def _not_common_constant(name: str) -> Any:
+    raise _NotCommon  # NaN, Infinity: Go's scanner refuses them
+
+
+_COMMON_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_unique_pairs, parse_constant=_not_common_constant
+)
+_SCAN_COMMON: Final = _COMMON_DECODER.scan_once  # type: ignore[attr-defined]
+_JSON_SPACE_TEXT: Final = " \t\r\n"
+_EXACT_FLOAT_INT: Final = 1 << 53  # integers up to this size are exact as float64 (and below 1e21)
+
+
+def decode_common(struct: Struct, body: bytes) -> dict[str, Any] | None:
+    """`body` decoded into `struct` when it is a common body (see above), else None."""
+    if b"\\" in body:
+        return None
+    try:
+        text = body.decode("utf-8")
+        start = len(text) - len(text.lstrip(_JSON_SPACE_TEXT))
+        parsed, end = _SCAN_COMMON(text, start)
+        if end != len(text) and text[end:].strip(_JSON_SPACE_TEXT):
+            return None
+        if parsed is None:
+            return {}
+        if type(parsed) is not dict:
+            return None
+        # A zero uint may have been written `-0`, which Go refuses: only then is the literal read.
+        return _common_struct(parsed, struct, b"-0" in body)
+    except (_NotCommon, ValueError, RecursionError, StopIteration):
+        # StopIteration: the C scanner's "no value here"; ValueError: a syntax error, or an integer
+        # over Python's digit limit.
+        return None
+
+
+def _common_struct(obj: dict[str, Any], struct: Struct, minus_zero: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    fields = struct.common_fields
+    for key, node in obj.items():
+        found = fields.get(key)
+        if found is None:
+            if fold_key(key) in struct.by_folded_key:
+                raise _NotCommon  # a key Go matches case-insensitively
+            continue  # unknown keys are ignored
+        if node is None:
+            continue  # null on a fresh struct leaves the field unset, whatever its type
+        decode, is_zero_value = found
+        value = decode(node, minus_zero)
+        if is_zero_value is None or not is_zero_value(value):
+            out[key] = value  # else a zero value of a non-pointer field: it reads as absent
+    return out
+
+
+# How the fast path decodes one field: the decoder of a value that is not null (raising _NotCommon when
+# the general path must read it, given whether the body holds `-0`), and, for a non-pointer field,
+# is_zero for its type (a zero value reads as absent).
+CommonDecoder = Callable[[Any, bool], Any]
+CommonField = tuple[CommonDecoder, Callable[[Any], bool] | None]
+
+
+def _common_field(kind: GoType) -> CommonField:
+    if is_pointer_like(kind):
+        return _common_decoder(kind.elem if type(kind) is Pointer else kind), None
+    if type(kind) is Enum:
+        zero = kind.values[0]
+        return _common_decoder(kind), zero.__eq__
+    if type(kind) is Scalar:
+        # The other scalars decode to a bool, an int or a str, whose zero `not` tells (as _scalar_zero).
+        return _common_decoder(kind), _is_zero_time if kind.name == "time.Time" else operator.not_
+    return _common_decoder(kind), None  # a struct value is never zero (is_zero)
+
+
+def _common_decoder(kind: GoType) -> CommonDecoder:
+    """The fast path's decoder of `kind` (a value that is not null, over an unset one)."""
+    if type(kind) is Scalar:
+        return _COMMON_SCALARS.get(kind.name, _common_any)
+    if type(kind) is StructRef:
+        name = kind.name
+
+        def struct_value(node: Any, minus_zero: bool) -> Any:
+            if type(node) is not dict:
+                raise _NotCommon
+            return _common_struct(node, go_types().structs[name], minus_zero)
+
+        return struct_value
+    if type(kind) is Enum:
+        values, first = frozenset(kind.values), kind.values[0]
+
+        def enum_value(node: Any, minus_zero: bool) -> Any:
+            if type(node) is not str:
+                raise _NotCommon
+            return node if node in values else first  # UnmarshalText: unknown names are 0
+
+        return enum_value
+    if type(kind) is Slice:
+        elem = kind.elem
+        if type(elem) is Pointer and type(elem.elem) is Pointer:
+            return _common_refused  # a pointer to a pointer: the spec has none
+        item_value = _common_decoder(elem.elem if type(elem) is Pointer else elem)
+
+        def slice_value(node: Any, minus_zero: bool) -> Any:
+            if type(node) is not list:
+                raise _NotCommon
+            return [None if item is None else item_value(item, minus_zero) for item in node]
+
+        return slice_value
+    if type(kind) is Map:
+        return _common_map
+    return _common_refused
+
+
+def _common_refused(node: Any, minus_zero: bool) -> Any:
+    raise _NotCommon
+
+
+def _common_map(node: Any, minus_zero: bool) -> Any:
+    if type(node) is not dict:
+        raise _NotCommon
+    merged = {key: _common_plain(value) for key, value in node.items()}
+    _check_depth(merged, "")  # raises DecodeError, a ValueError: the general path says where
+    return merged
+
+
+def _common_uint(bits: int) -> CommonDecoder:
+    end = 1 << bits
+
+    def uint_value(node: Any, minus_zero: bool) -> Any:
+        if type(node) is not int or node < 0 or node >= end or (node == 0 and minus_zero):
+            raise _NotCommon
+        return node
+
+    return uint_value
+
+
+def _common_string(node: Any, minus_zero: bool) -> Any:
+    if type(node) is not str:
+        raise _NotCommon
+    return node
+
+
+def _common_hash(node: Any, minus_zero: bool) -> Any:
+    if type(node) is not str:
+        raise _NotCommon
+    return _go_lower(node)
+
+
+def _common_bool(node: Any, minus_zero: bool) -> Any:
+    if type(node) is not bool:
+        raise _NotCommon
+    return node
+
+
+def _common_time(node: Any, minus_zero: bool) -> Any:
+    if type(node) is not str or not _is_rfc3339(node):
+        raise _NotCommon
+    return node
+
+
+def _common_bigint(node: Any, minus_zero: bool) -> Any:
+    found = _bigint(node) if type(node) is str else None
+    if found is None:
+        raise _NotCommon
+    return found
+
+
+def _common_any(node: Any, minus_zero: bool) -> Any:
+    return _common_plain(node)  # interface{}
+
+
+_COMMON_SCALARS: Final[dict[str, CommonDecoder]] = {
+    **{name: _common_uint(bits) for name, bits in UINT_BITS.items()},
+    "string": _common_string,
+    "prototyp.Hash": _common_hash,
+    "bool": _common_bool,
+    "time.Time": _common_time,
+    "prototyp.BigInt": _common_bigint,
+}
+
+
+def _common_plain(node: Any) -> Any:
+    """`_plain` of a value the C parser read: numbers as float64 would hold them."""
+    node_type = type(node)
+    if node_type is dict:
+        return {key: _common_plain(value) for key, value in node.items()}
+    if node_type is list:
+        return [_common_plain(item) for item in node]
+    if node_type is int:
+        if -_EXACT_FLOAT_INT <= node <= _EXACT_FLOAT_INT:
+            return node  # float64 holds it exactly, and it is integral: written back as is
+        raise _NotCommon  # rounded by float64 (or too large for it): the literal decides
+    if node_type is float:
+        if math.isinf(node):
+            raise _NotCommon
+        return int(node) if node.is_integer() and abs(node) < 1e21 else node
+    return node  # str (no escapes, valid UTF-8: no surrogates), bool
 
 
 # --- writing as Go's json.Marshal does --------------------------------------------------------------

@@ -57,6 +57,9 @@ WEBRPC_HEADER = "webrpc@v0.31.0;gen-golang@v0.23.1;sequence-metadata@v0.4.0"
 
 CONTROL_PREFIX = "/_emulator/"
 
+# What every JSON answer starts with (the ASGI adapter keeps them encoded).
+JSON_HEADERS: tuple[tuple[str, str], ...] = (("content-type", JSON_TYPE), ("webrpc", WEBRPC_HEADER))
+
 # The REST routes answer NotFound with HTTP 404 (and say so in the envelope) [A:public-hidden-as-not-found].
 REST_NOT_FOUND = ErrorKind(NOT_FOUND.name, NOT_FOUND.code, NOT_FOUND.msg, 404)
 
@@ -70,7 +73,28 @@ _INLINE_FILE_TYPES = ("image/", "video/", "audio/", "model/gltf-binary", "applic
 _ACTIVE_IMAGE_TYPES = frozenset({"image/svg+xml"})
 
 _BAD_REQUEST_KEYWORDS = frozenset({"type", "maximum", "exclusiveMaximum", "multipleOf", "format"})
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _encoder() -> Callable[[Any], str]:
+    """json.dumps(value, ensure_ascii=False, separators=(",", ":")), with the C encoder built once
+    (json.JSONEncoder builds one per call) and without its check for circular references: answers
+    are made of decoded JSON and the backend's own dicts, which never refer to themselves."""
+    general = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator (another Python implementation)
+        return general
+    try:  # the arguments json.JSONEncoder.iterencode passes it
+        chunks = make(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    except TypeError:  # another signature
+        return general
+    return lambda value: "".join(chunks(value, 0))
+
+
+_ENCODE = _encoder()
 
 
 def dumps(value: Any) -> bytes:
@@ -110,14 +134,29 @@ class RpcHandler:
     name: str  # the Backend method, looked up on the instance (where an overlay may wrap it)
     parameters: tuple[tuple[str, str], ...]  # (JSON key, parameter name)
     takes_base_url: bool
+    # Backend's own method, and the JSON keys in the order of its positional parameters when those are
+    # exactly the RPC's arguments: it is then called with them by position (a cheaper call). An
+    # overlay on the instance may take them in another order, so it is called by name.
+    function: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    positional_keys: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     def __call__(
         self, backend: Backend, project: int, args: Mapping[str, Any], base_url: str
     ) -> dict[str, Any]:
+        method = getattr(backend, self.name)
+        answer: dict[str, Any]
+        if self.positional_keys is not None and getattr(method, "__func__", None) is self.function:
+            values = map(args.get, self.positional_keys)
+            answer = (
+                method(project, *values, base_url=base_url)
+                if self.takes_base_url
+                else method(project, *values)
+            )
+            return answer
         kwargs = {name: args.get(key) for key, name in self.parameters}
         if self.takes_base_url:
             kwargs["base_url"] = base_url
-        answer: dict[str, Any] = getattr(backend, self.name)(project, **kwargs)
+        answer = method(project, **kwargs)
         return answer
 
 
@@ -129,12 +168,19 @@ def _handlers() -> dict[str, RpcHandler]:
         if op.kind != "rpc":
             continue
         function = getattr(Backend, op.handler)
-        accepted = set(inspect.signature(function).parameters)
+        signature = inspect.signature(function).parameters
         parameters = tuple((key, snake_case(key)) for key in op.arguments if key != "projectId")
-        missing = [name for _, name in parameters if name not in accepted]
+        missing = [name for _, name in parameters if name not in signature]
         if missing:
             raise TypeError(f"Backend.{op.handler} takes no {', '.join(missing)} for the {op.id} arguments")
-        found[op.id] = RpcHandler(op.id, op.handler, parameters, "base_url" in accepted)
+        positional = [
+            item.name
+            for item in list(signature.values())[2:]  # after self and project
+            if item.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        ]
+        key_of = {name: key for key, name in parameters}
+        keys = tuple(key_of[name] for name in positional) if set(positional) == set(key_of) else None
+        found[op.id] = RpcHandler(op.id, op.handler, parameters, "base_url" in signature, function, keys)
     return found
 
 
@@ -279,8 +325,7 @@ class App:
 
     @staticmethod
     def json_answer(status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> Response:
-        base = [("content-type", JSON_TYPE), ("webrpc", WEBRPC_HEADER)]
-        return Response(status, base + headers if headers else base, dumps(value))
+        return Response(status, [*JSON_HEADERS, *headers] if headers else list(JSON_HEADERS), dumps(value))
 
     def error(self, exc: ApiError, headers: list[tuple[str, str]] | None = None) -> Response:
         return self.json_answer(exc.kind.status, exc.body(), headers)
@@ -374,10 +419,13 @@ class App:
     def _base_url(self, request: Request) -> str:
         return self.base_url or request.base_url
 
-    def _with_faults(self, operation: str, answer: Callable[[], Response], *, rest: bool = False) -> Response:
+    def _with_faults(
+        self, operation: str, answer: Callable[..., Response], *args: Any, rest: bool = False
+    ) -> Response:
+        """`answer(*args)`, or the failure a fault rule picks; ApiErrors become error answers."""
         failure, delay = self.faults.pick(operation)
         try:
-            response = self._fault_response(failure) if failure is not None else answer()
+            response = self._fault_response(failure) if failure is not None else answer(*args)
         except ApiError as exc:
             if rest and exc.kind is NOT_FOUND:
                 exc = ApiError(REST_NOT_FOUND, exc.cause)
@@ -402,7 +450,7 @@ class App:
         if request.method != "POST":
             cause = f"unsupported method {request.method}"
             return self.error(ApiError(BAD_METHOD, cause), [("allow", "POST")])
-        return self._with_faults(method, lambda: self._rpc_call(request, method, handler))
+        return self._with_faults(method, self._rpc_call, request, method, handler)
 
     def _claims(self, request: Request) -> Claims:
         token = bearer_token(request.headers.get("authorization"))
@@ -413,13 +461,14 @@ class App:
     def _rpc_call(self, request: Request, method: str, handler: RpcHandler) -> Response:
         claims = self._claims(request)  # [A:check-order]
         content_type = request.headers.get("content-type", "")
-        if media_type(content_type) != JSON_TYPE:
+        if content_type != JSON_TYPE and media_type(content_type) != JSON_TYPE:
             raise ApiError(BAD_REQUEST, f"unsupported Content-Type: {json.dumps(content_type[:100])}")
+        body = request.body
         try:
-            args = self.decode(method, request.body)
+            args = self.decode(method, body)
         except ValueError as exc:  # a DecodeError, or an integer over Python's 4,300-digit limit
             raise unmarshal_error(exc) from None
-        if len(request.body) > self.limits.smallest_oversize_body:  # else no value can be too large
+        if len(body) > self.limits.smallest_oversize_body:  # else no value can be too large
             check_value_sizes(args, self.limits)
         validator = self.validators.get(method)
         if validator is not None and not validator.is_valid(args):
@@ -427,7 +476,7 @@ class App:
             if violations:  # the spec's own validator has the last word
                 raise _violation_error(min(violations, key=_rank))
         project = self._project(method, args, claims)
-        answer = handler(self.backend, project, args, self._base_url(request))
+        answer = handler(self.backend, project, args, self.base_url or request.base_url)
         if self.store is not None and method in WRITES:
             self.store.save_project(self.backend, project)
         return self.json_answer(200, answer)
@@ -463,9 +512,7 @@ class App:
         project, collection = _positive_id(match[1]), _positive_id(match[2])
         params = match.groups()[2:]
         return self._with_faults(
-            operation,
-            lambda: self._rest_call(operation, request, secured, project, collection, params),
-            rest=True,
+            operation, self._rest_call, operation, request, secured, project, collection, params, rest=True
         )
 
     def _rest_call(
