@@ -3,6 +3,10 @@
 The Go differential test's summary line lives here, not in tests/gowire: under xdist only the root
 conftest reaches the controller, which writes the summary from the workers' reports.
 
+Under `-n`, the tests go to the workers by work stealing (xdist's `--dist worksteal`) unless `--dist`
+says otherwise: they take from a millisecond to 15 s (the self-check's runs of the suite), and xdist's
+default (`load`) hands them out in fixed batches, which left one worker idle for the last half minute.
+
 The bytecode cache of child processes is set here too, before xdist starts its workers: the self-check,
 the pytester and CLI tests start about a hundred Python processes, and each imports some 380 modules
 whose asserts pytest rewrites (every module of each installed pytest plugin's distribution). Where
@@ -17,6 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 pytest_plugins = ["pytester"]
 
 PYCACHE = Path(tempfile.gettempdir()) / f"pytest-sequence-metadata-pycache-{os.getuid()}"
@@ -26,6 +32,16 @@ os.environ.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE))
 # Names of the user properties tests/gowire records (tests/gowire/gowire_harness.py).
 GOWIRE_CASES = "gowire_cases"
 GOWIRE_GO = "gowire_go_version"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    given = any(arg == "-d" or arg.startswith("--dist") for arg in map(str, config.invocation_params.args))
+    if config.getoption("dist") != "load" or given:
+        return None  # what was asked for
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -1,6 +1,7 @@
 """Wall time of the whole default test run: an earlier revision against this tree, side by side.
 
 Run: python benchmarks/bench_full_run.py [--before e092ac9] [--only before,after,after-serial]
+                                         [--paths tests/selfcheck ...]
 
 Each side is installed as its README says, in a fresh virtual environment of its own
 (`pip install -e '.[contract,dev]'`, kept under the temporary directory and reused while its revision
@@ -9,6 +10,7 @@ is the same), and runs its README's test command from its own checkout:
   temporary git worktree; its README ran `pytest`, serially;
 - `after`: this tree with the README's `pytest -n auto`;
 - `after-serial`: this tree with a serial `pytest`, to show what the parallel run buys.
+`--paths` runs only those test paths on every side (e.g. `tests/selfcheck`, the part that cost most).
 Prints the wall time, the CPU time of the run and its children (less sensitive to a loaded machine),
 the outcome counts and, last, after / before (target: at most 0.5). The machine is shared: read the
 figures next to the load average printed with them.
@@ -88,6 +90,7 @@ def main() -> int:
     )
     parser.add_argument("--before", default="e092ac9", help="the earlier revision (default: %(default)s)")
     parser.add_argument("--only", default="before,after", help=f"comma-separated, of {', '.join(SIDES)}")
+    parser.add_argument("--paths", nargs="*", default=[], help="test paths to run (default: all)")
     args = parser.parse_args()
     chosen = [side for side in SIDES if side in args.only.split(",")]
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -102,15 +105,15 @@ def main() -> int:
         if "before" in chosen:
             print(f"before = {git('log', '--oneline', '-1', cwd=tree)}")
             python = installed(tree, "before-" + git("rev-parse", "--short", "HEAD", cwd=tree))
-            results["before"] = run("before", python, tree, [])
+            results["before"] = run("before", python, tree, [*args.paths])
         if {"after", "after-serial"} & set(chosen):
             digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
             python = installed(ROOT, f"after-{digest}")
             print(f"after = {git('log', '--oneline', '-1')} (and the working tree)")
             if "after" in chosen:
-                results["after"] = run("after", python, ROOT, ["-n", "auto"])
+                results["after"] = run("after", python, ROOT, ["-n", "auto", *args.paths])
             if "after-serial" in chosen:
-                results["after-serial"] = run("after-serial", python, ROOT, [])
+                results["after-serial"] = run("after-serial", python, ROOT, [*args.paths])
     finally:
         if "before" in chosen:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
