@@ -11,7 +11,8 @@ The bytecode cache of child processes is set here too, before xdist starts its w
 the pytester and CLI tests start about a hundred Python processes, and each imports some 380 modules
 whose asserts pytest rewrites (every module of each installed pytest plugin's distribution). Where
 `PYTHONDONTWRITEBYTECODE` is set (as on these machines) every child rewrote and compiled them all again,
-about 3 s a process; with a shared cache outside the tree only the first one does. Hypothesis's storage
+about 3 s a process; with a shared cache outside the tree only the first one does (this process uses it
+too, from here on). Hypothesis's storage
 is shared the same way: in a directory of its own (each pytester or self-check run has a fresh one)
 hypothesis reads the source of every loaded module for the constants it biases generation with, about
 1.3 s a run; shared, that is read once. (The contract suite keeps no example database, `database=None`,
@@ -21,6 +22,7 @@ so runs with different emulators share no examples.)
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,10 @@ pytest_plugins = ["pytester"]
 CACHES = Path(tempfile.gettempdir())
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault("PYTHONPYCACHEPREFIX", str(CACHES / f"pytest-sequence-metadata-pycache-{os.getuid()}"))
+if sys.pycache_prefix is None:
+    # This process too, for what it imports from here on (the test modules, the package's modules).
+    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+    sys.dont_write_bytecode = False
 os.environ.setdefault(
     "HYPOTHESIS_STORAGE_DIRECTORY", str(CACHES / f"pytest-sequence-metadata-hypothesis-{os.getuid()}")
 )

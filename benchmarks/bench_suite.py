@@ -5,8 +5,9 @@ Run: python benchmarks/bench_suite.py [--profile quick|nightly] [--before REV] [
                                       [--only before,in-process,http,xdist]
 
 - `before`: the suite of another revision (`--before`, default: where this branch left main, i.e.
-  `git merge-base HEAD main`), checked out in a temporary git worktree and run from there with this
-  interpreter (its own package comes first on sys.path), interleaved with this tree's in-process runs.
+  `git merge-base HEAD main`), checked out in a git worktree, installed in a virtual environment of its
+  own as its README says (bench_full_run.py's, reused while the revision is the same) and run from
+  there, interleaved with this tree's in-process runs.
 - Each run prints pytest's own time (collection and tests), the wall time of the whole process (with
   interpreter and plugin start-up), its CPU time (less sensitive to a loaded machine), the test count
   and the requests it sent (from `--sequence-report`: what the same run costs against a live API).
@@ -28,6 +29,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench_full_run import CACHE, installed
 
 ROOT = Path(__file__).resolve().parents[1]
 EMULATOR = [sys.executable, "-m", "pytest_sequence_metadata.emulator"]
@@ -61,11 +64,13 @@ def load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
-def run_suite(label: str, tree: Path, extra: list[str], env: dict[str, str], report: Path) -> Run:
-    """`python -m pytest tests/contract` from `tree` (its own package comes first on sys.path)."""
+def run_suite(
+    label: str, tree: Path, extra: list[str], env: dict[str, str], report: Path, python: str = sys.executable
+) -> Run:
+    """`python -m pytest tests/contract` from `tree`, with `python` (one with `tree` installed)."""
     report.unlink(missing_ok=True)
     command = [
-        sys.executable,
+        python,
         "-m",
         "pytest",
         "tests/contract",
@@ -95,8 +100,10 @@ def run_suite(label: str, tree: Path, extra: list[str], env: dict[str, str], rep
     return run
 
 
-def worktree(revision: str, where: Path) -> Path:
-    tree = where / "before"
+def worktree(revision: str) -> Path:
+    """`revision` checked out where bench_full_run.py keeps it, so its installed venv is reused."""
+    tree = CACHE / "before-tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
     subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), revision], check=True
     )
@@ -106,20 +113,24 @@ def worktree(revision: str, where: Path) -> Path:
 def compare(args: argparse.Namespace, env: dict[str, str], scratch: Path, chosen: set[str]) -> Run | None:
     """Interleaved in-process runs of the earlier revision and of this tree; the best of each."""
     sides = {"this tree": ROOT}
+    pythons = {"this tree": sys.executable}
     tree = None
     if "before" in chosen:
-        tree = worktree(args.before, scratch)
+        tree = worktree(args.before)
         revision = subprocess.run(
             ["git", "-C", str(tree), "log", "--oneline", "-1"], capture_output=True, text=True, check=True
         ).stdout.strip()
-        sides = {f"before ({revision.split()[0]})": tree, **sides}
+        label = f"before ({revision.split()[0]})"
+        sides = {label: tree, **sides}
+        # Installed as its README says, in a venv of its own: its plugin's entry point is its own.
+        pythons[label] = str(installed(tree, "before-" + revision.split()[0]))
         print(f"before = {args.before}: {revision}")
     best: dict[str, Run] = {}
     try:
         for round_number in range(args.rounds):
             print(f"round {round_number + 1}, {load()}")
             for label, where in sides.items():
-                run = run_suite(label, where, [], env, scratch / "report.json")
+                run = run_suite(label, where, [], env, scratch / "report.json", pythons[label])
                 if label not in best or run.pytest_s < best[label].pytest_s:
                     best[label] = run
     finally:
