@@ -21,6 +21,7 @@ so runs with different emulators share no examples.)
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import tempfile
@@ -32,14 +33,15 @@ import pytest
 pytest_plugins = ["pytester"]
 
 CACHES = Path(tempfile.gettempdir())
+USER = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser()  # one cache per user
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-os.environ.setdefault("PYTHONPYCACHEPREFIX", str(CACHES / f"pytest-sequence-metadata-pycache-{os.getuid()}"))
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(CACHES / f"pytest-sequence-metadata-pycache-{USER}"))
 if sys.pycache_prefix is None:
     # This process too, for what it imports from here on (the test modules, the package's modules).
     sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
     sys.dont_write_bytecode = False
 os.environ.setdefault(
-    "HYPOTHESIS_STORAGE_DIRECTORY", str(CACHES / f"pytest-sequence-metadata-hypothesis-{os.getuid()}")
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(CACHES / f"pytest-sequence-metadata-hypothesis-{USER}")
 )
 
 # Names of the user properties tests/gowire records (tests/gowire/gowire_harness.py).
