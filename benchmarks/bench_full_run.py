@@ -53,6 +53,18 @@ def git(*args: str, cwd: Path = ROOT) -> str:
     return done.stdout.strip()
 
 
+def checkout(revision: str) -> Path:
+    """`revision` in a git worktree at a fixed place, so its installed venv stays valid between runs."""
+    tree = CACHE / "before-tree"
+    remove_checkout(tree)
+    git("worktree", "add", "--detach", "--quiet", str(tree), revision)
+    return tree
+
+
+def remove_checkout(tree: Path) -> None:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
 def installed(tree: Path, key: str) -> Path:
     """A virtual environment with `tree` installed as the README says; reused while `key` is the same."""
     venv = CACHE / f"venv-{key}"
@@ -95,11 +107,7 @@ def main() -> int:
     chosen = [side for side in SIDES if side in args.only.split(",")]
     CACHE.mkdir(parents=True, exist_ok=True)
     results: dict[str, Run] = {}
-    # A fixed place, so the before side's editable install stays valid from one run to the next.
-    tree = CACHE / "before-tree"
-    if "before" in chosen:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-        git("worktree", "add", "--detach", "--quiet", str(tree), args.before)
+    tree = checkout(args.before) if "before" in chosen else CACHE / "before-tree"
     try:
         print(f"machine: {os.cpu_count()} cores, {load()}")
         if "before" in chosen:
@@ -116,7 +124,7 @@ def main() -> int:
                 results["after-serial"] = run("after-serial", python, ROOT, [*args.paths])
     finally:
         if "before" in chosen:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            remove_checkout(tree)
     if "before" in results:
         for label in ("after", "after-serial"):
             if label in results:

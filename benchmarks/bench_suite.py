@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_full_run import CACHE, installed
+from bench_full_run import checkout, installed, remove_checkout
 
 ROOT = Path(__file__).resolve().parents[1]
 EMULATOR = [sys.executable, "-m", "pytest_sequence_metadata.emulator"]
@@ -100,23 +100,13 @@ def run_suite(
     return run
 
 
-def worktree(revision: str) -> Path:
-    """`revision` checked out where bench_full_run.py keeps it, so its installed venv is reused."""
-    tree = CACHE / "before-tree"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), revision], check=True
-    )
-    return tree
-
-
 def compare(args: argparse.Namespace, env: dict[str, str], scratch: Path, chosen: set[str]) -> Run | None:
     """Interleaved in-process runs of the earlier revision and of this tree; the best of each."""
     sides = {"this tree": ROOT}
     pythons = {"this tree": sys.executable}
     tree = None
     if "before" in chosen:
-        tree = worktree(args.before)
+        tree = checkout(args.before)
         revision = subprocess.run(
             ["git", "-C", str(tree), "log", "--oneline", "-1"], capture_output=True, text=True, check=True
         ).stdout.strip()
@@ -135,7 +125,7 @@ def compare(args: argparse.Namespace, env: dict[str, str], scratch: Path, chosen
                     best[label] = run
     finally:
         if tree is not None:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+            remove_checkout(tree)
     print(f"best of {args.rounds}, in-process:")
     for label, run in best.items():
         print(
