@@ -2,10 +2,11 @@
 
 `serve [--host 127.0.0.1] [--port 8765] [--jwt-secret S] [--control-token T] [--limit NAME=VALUE ...]
 [--base-url URL] [--cors-origin ORIGIN ...] [--mutation NAME ...] [--data-dir DIR] [--seed FILE]
-[--log-requests] [--journal-size N]` prints its base URL (and the control token when it made one
-up) and serves until Ctrl-C; `token --project N [--jwt-secret S] [--expires-in SECONDS]` prints a
-JWT the server accepts (minted locally from the secret: no control token needed). `--version`
-prints the package's version.
+[--log-requests] [--journal-size N] [--control-token-file PATH]` prints its base URL (and, when it
+made the control token up, the path of the owner-only file holding it: a token never goes to the
+output, where CI logs would keep it) and serves until Ctrl-C; `token --project N [--jwt-secret S]
+[--expires-in SECONDS]` prints a JWT the server accepts (minted locally from the secret: no control
+token needed). `--version` prints the package's version.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.metadata
+import os
+import signal
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,6 +53,26 @@ def _seconds(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+
+
+class _Stopped(Exception):
+    """SIGTERM, raised where uvicorn hands the signal back after its graceful shutdown."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
+def _write_private(path: str | None, text: str) -> Path:
+    """`text` in a file only its owner can read: `path` (replaced if it exists), else a new temporary one."""
+    if path is None:
+        handle, name = tempfile.mkstemp(prefix="sequence-emulator-control-token-")  # mode 0600
+    else:
+        Path(path).unlink(missing_ok=True)  # a new file, so no other mode or owner carries over
+        handle, name = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), path
+    with os.fdopen(handle, "w", encoding="ascii") as out:
+        out.write(text + "\n")
+    return Path(name)
 
 
 def _print_line(exchange: Exchange) -> None:
@@ -84,7 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--control-token",
         help="token the /_emulator/ control routes require in the X-Emulator-Control-Token header "
-        "(default: $SEQUENCE_EMULATOR_CONTROL_TOKEN, else a random one, printed at start)",
+        "(default: $SEQUENCE_EMULATOR_CONTROL_TOKEN, else a random one, written to --control-token-file)",
+    )
+    serve.add_argument(
+        "--control-token-file",
+        metavar="PATH",
+        help="where a made-up control token is written, readable by its owner only, removed at exit "
+        "(default: a new file in the temporary directory; its path is printed)",
     )
     serve.add_argument(
         "--limit",
@@ -201,13 +232,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack = server_stack()
     url = socket_url(sock)
     print(f"Sequence Metadata emulator listening on {url} (uvicorn on {stack}; Ctrl-C to stop)", flush=True)
-    if emulator.control_token_generated:  # the operator needs it; a given one is never echoed
-        print(f"Control token (X-Emulator-Control-Token header): {emulator.control_token}", flush=True)
-    # uvicorn shuts down gracefully on Ctrl-C, then re-raises the SIGINT it captured: swallow that one.
+    token_file = None
+    if emulator.control_token_generated:  # the operator needs it: in a file only they can read
+        try:
+            token_file = _write_private(args.control_token_file, emulator.control_token)
+        except OSError as exc:
+            print(f"sequence-metadata-emulator: --control-token-file: {exc}", file=sys.stderr)
+            emulator.close()
+            return 1
+        print(f"Control token (X-Emulator-Control-Token header): in {token_file}", flush=True)
+    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then re-raises the signal it captured to the
+    # handler it found: KeyboardInterrupt for SIGINT, _Stopped for SIGTERM (whose default would end the
+    # process before the data directory is closed and the token file removed). Swallow both.
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt, _Stopped):
             serve_forever(emulator, sock, log_level=args.log_level, stack=stack)
     finally:
         emulator.close()
+        if token_file is not None:
+            token_file.unlink(missing_ok=True)  # the token dies with the server
     print("Sequence Metadata emulator stopped", flush=True)
     return 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
@@ -94,26 +96,48 @@ def test_standalone_server_requires_its_control_token() -> None:
         assert httpx.get(f"{url}/_emulator/health").status_code == 200
 
 
-def test_standalone_server_prints_the_token_it_made_up() -> None:
+def _serve(*extra: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != CONTROL_TOKEN_ENV_VAR}
-    process = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--jwt-secret", SECRET],
+    return subprocess.Popen(
+        [*CLI, "serve", "--port", "0", "--jwt-secret", SECRET, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**env, "PYTHONUNBUFFERED": "1"},
     )
+
+
+@pytest.mark.parametrize("chosen", [False, True], ids=["temporary-file", "control-token-file"])
+def test_a_made_up_token_is_in_an_owner_only_file_never_in_the_output(tmp_path: Path, chosen: bool) -> None:
+    process = _serve(*(["--control-token-file", str(tmp_path / "token")] if chosen else []))
     try:
         assert process.stdout is not None
         url = process.stdout.readline().split("listening on ", 1)[1].split()[0]
         line = process.stdout.readline()
-        assert line.startswith(f"Control token ({CONTROL_TOKEN_HEADER} header): ")
-        token = line.rsplit(" ", 1)[1].strip()
+        assert line.startswith(f"Control token ({CONTROL_TOKEN_HEADER} header): in ")
+        where = Path(line.rsplit(" in ", 1)[1].strip())
+        assert where == tmp_path / "token" if chosen else where.name.startswith("sequence-emulator-")
+        assert stat.S_IMODE(where.stat().st_mode) == 0o600
+        token = where.read_text().strip()
         answer = httpx.post(f"{url}/_emulator/reset", headers={CONTROL_TOKEN_HEADER: token})
         assert answer.json() == {"ok": True}
     finally:
-        process.kill()
-        process.communicate(timeout=10)
+        process.terminate()
+        out, err = process.communicate(timeout=10)
+    assert token not in line + out + err
+    # SIGTERM stops it as Ctrl-C does: shut down, then the file removed (uvicorn re-raised SIGTERM to
+    # the default handler, which ended the process before either).
+    assert process.returncode == 0, err
+    assert "Sequence Metadata emulator stopped" in out
+    assert not where.exists()
+
+
+def test_an_unwritable_token_file_is_a_one_line_error(tmp_path: Path) -> None:
+    process = _serve("--control-token-file", str(tmp_path / "missing" / "token"))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert err.strip().splitlines() == [err.strip()]
+    assert err.startswith("sequence-metadata-emulator: --control-token-file: ")
 
 
 def test_a_given_token_is_not_echoed() -> None:
