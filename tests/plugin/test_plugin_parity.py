@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 from plugin_support import LEAN
+from warm_pytest import runpytest_warm
 
 from pytest_sequence_metadata.pytest.recording import FORMAT, VERSION
 from pytest_sequence_metadata.pytest.report import schema_path
@@ -156,7 +157,7 @@ def standalone(request: pytest.FixtureRequest) -> Iterator[Standalone]:
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(*LEAN, *args)
+    return runpytest_warm(pytester, *LEAN, *args)
 
 
 def record(pytester: pytest.Pytester, server: Standalone, directory: str = "rec", *extra: str) -> Path:

@@ -6,16 +6,15 @@ declares the operations, privacy rules or assumptions it `breaks`. Its runs keep
 tests marked with those, the explicit tests first and the property-based ones in a second run only
 when no explicit test failed, and stop at the first failure; the conformance report must then name
 one of them as failed. The clean emulator must pass the whole suite, whose report must know every
-declared name. The cases are independent subprocess runs (own directory, own in-process emulator), so
-`-n auto` spreads them.
+declared name. The cases are independent runs, each a process of its own (own directory, own in-process
+emulator; forked from a server that has imported pytest's plugins: see warm_pytest), so `-n auto`
+spreads them.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warm_pytest import run_pytest
 
 from pytest_sequence_metadata.emulator.mutations import MUTATIONS
 
@@ -64,10 +64,7 @@ def run_suite(tmp_path: Path, *args: str, paths: Sequence[str] = EXPLICIT_FIRST)
     junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
     junit.unlink(missing_ok=True)
     report.unlink(missing_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
+    args = [
         *paths,
         "-q",
         "-p",
@@ -82,18 +79,14 @@ def run_suite(tmp_path: Path, *args: str, paths: Sequence[str] = EXPLICIT_FIRST)
         f"--sequence-report={report}",
         *args,
     ]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
-    }
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+    done = run_pytest(args, cwd=tmp_path, env=os.environ, path=[str(HERE)])
     failing = []
     if junit.exists():
         for case in ET.parse(junit).iter("testcase"):
             if case.find("failure") is not None or case.find("error") is not None:
                 failing.append(f"{case.get('classname')}::{case.get('name')}")
     document = json.loads(report.read_text()) if report.exists() else {}
-    return Run(done.returncode, failing, document, done.stdout[-3000:])
+    return Run(done.code, failing, document, (done.stdout + done.stderr)[-3000:])
 
 
 def test_the_clean_emulator_passes_the_whole_suite(tmp_path: Path) -> None:

@@ -4,10 +4,13 @@ names the failing operation and privacy rule, and `report diff` against a clean 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from warm_pytest import run_pytest
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contract"
 FILES = [str(CONTRACT / "test_privacy.py"), str(CONTRACT / "test_scenarios.py")]
@@ -22,21 +25,10 @@ def failing(document: dict[str, Any], section: str, verdict: str) -> set[str]:
 
 def report_of(tmp_path: Path, name: str, *extra: str) -> Path:
     path = tmp_path / f"{name}.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            *FILES,
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--sequence-report={path}",
-            *extra,
-        ],
+    run_pytest(
+        [*FILES, "-q", "-p", "no:cacheprovider", f"--sequence-report={path}", *extra],
         cwd=tmp_path,
-        capture_output=True,
-        check=False,
+        env=os.environ,
         timeout=300,
     )
     return path
