@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from pytest_sequence_metadata.contract import gowire
 from pytest_sequence_metadata.contract.gowire import (
+    MAX_DEPTH,
     DecodeError,
     Enum,
     GoType,
@@ -206,3 +207,29 @@ def test_other_bodies_take_the_general_path(method: str, body: bytes) -> None:
 def test_fast_path_agrees_on_free_form_values(properties: dict[str, Any], attribute: Any) -> None:
     token = {"tokenId": "7", "properties": properties, "attributes": [{"a": attribute}]}
     _agree("CreateToken", json.dumps({"collectionId": 1, "token": token}, ensure_ascii=False).encode())
+
+
+@pytest.mark.parametrize("limit", [None, 30_000])
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 900, 5_000])
+@pytest.mark.parametrize(
+    ("method", "template"),
+    [
+        ("ListCollections", b'{"page":{"after":%s}}'),  # an interface{}
+        ("CreateCollection", b'{"collection":{"metadata":{"properties":{"x":%s}}}}'),  # a map[string]interface{}
+    ],
+)
+def test_free_form_values_past_the_depth_limit_are_refused_whatever_the_recursion_limit(
+    method: str, template: bytes, depth: int, limit: int | None
+) -> None:
+    # Hypothesis raises the recursion limit while its tests run: a refusal must not depend on it.
+    body = template % (b"[" * depth + b"1" + b"]" * depth)
+    original = sys.getrecursionlimit()
+    if limit is not None:
+        sys.setrecursionlimit(limit)
+    try:
+        for decode in (decode_request, decode_request_fully):
+            with pytest.raises(DecodeError, match="exceeded max depth"):
+                decode(method, body)
+        assert decode_request(method, template % (b"[" * 10 + b"1" + b"]" * 10))
+    finally:
+        sys.setrecursionlimit(original)
