@@ -70,7 +70,9 @@ def test_runpytest_warm_reads_as_runpytest_subprocess(pytester: pytest.Pytester)
     warm.stdout.fnmatch_lines([f"*cwd {pytester.path}", "*assert 1 == 2"])
 
 
-def test_a_run_over_its_time_is_stopped(tmp_path: Path, mode: str) -> None:
+def test_a_forked_run_over_its_time_is_stopped(tmp_path: Path) -> None:
+    if not warm_pytest.FORKSERVER:
+        pytest.skip("no forkserver start method here")  # a subprocess run: subprocess.run's timeout
     (tmp_path / "test_slow.py").write_text("import time\n\n\ndef test_slow():\n    time.sleep(60)\n")
     with pytest.raises(Exception, match="timed out"):
         run_pytest(["-q", "-p", "no:cacheprovider", "test_slow.py"], cwd=tmp_path, env=os.environ, timeout=1)
