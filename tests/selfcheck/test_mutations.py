@@ -77,6 +77,9 @@ def run_suite(tmp_path: Path, *args: str, paths: Sequence[str] = EXPLICIT_FIRST)
         "-o",
         "junit_family=xunit1",
         f"--sequence-report={report}",
+        # Verdicts come from the JUnit file and the report; a native traceback is cheap to format
+        # (the long style parses each module of the traceback to show its source).
+        "--tb=native",
         *args,
     ]
     done = run_pytest(args, cwd=tmp_path, env=os.environ, path=[str(HERE)])
