@@ -146,9 +146,10 @@ def _start(*mutations: str) -> Standalone:
     return Standalone(process, found.group(1), jwt)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def standalone(request: pytest.FixtureRequest) -> Iterator[Standalone]:
-    """A standalone emulator with the mutations an indirect `parametrize` names (none without one)."""
+    """A standalone emulator with the mutations an indirect `parametrize` names (none without one),
+    shared by the module's tests that name the same: each run cleans up what it made."""
     server = _start(*getattr(request, "param", ()))
     try:
         yield server

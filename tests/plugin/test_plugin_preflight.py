@@ -9,6 +9,7 @@ import socket
 import pytest
 from plugin_support import Server
 
+from pytest_sequence_metadata.client.core import RetryPolicy
 from pytest_sequence_metadata.emulator import Emulator
 
 PREFIX = "ERROR: pytest-sequence-metadata: "
@@ -116,8 +117,10 @@ def test_no_check_when_no_test_runs(pytester: pytest.Pytester) -> None:
 
 
 def test_a_connection_lost_later_is_one_short_report_per_test(
-    pytester: pytest.Pytester, server: Server
+    pytester: pytest.Pytester, server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Each call still retries as often as the policy says, without the backoff's seconds of sleep.
+    monkeypatch.setattr(RetryPolicy, "delay", lambda policy, state: 0.0)
     # The server goes away after the check passed: each test says so in two lines.
     pytester.makeconftest(
         "import pytest\n\n\n@pytest.fixture(autouse=True)\ndef _gone(request):\n"

@@ -215,7 +215,8 @@ def test_fast_path_agrees_on_free_form_values(properties: dict[str, Any], attrib
     ("method", "template"),
     [
         ("ListCollections", b'{"page":{"after":%s}}'),  # an interface{}
-        ("CreateCollection", b'{"collection":{"metadata":{"properties":{"x":%s}}}}'),  # a map[string]interface{}
+        # a map[string]interface{}
+        ("CreateCollection", b'{"collection":{"metadata":{"properties":{"x":%s}}}}'),
     ],
 )
 def test_free_form_values_past_the_depth_limit_are_refused_whatever_the_recursion_limit(
