@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,12 @@ def checkout(revision: str) -> Path:
 
 
 def remove_checkout(tree: Path) -> None:
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    """Remove the worktree if there is one (a first run has none: nothing to say)."""
+    if tree.exists():
+        remove = ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)]
+        if subprocess.run(remove, check=False, capture_output=True).returncode != 0:
+            shutil.rmtree(tree)  # left by another clone's run: not a worktree of this one
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False, capture_output=True)
 
 
 def installed(tree: Path, key: str) -> Path:
