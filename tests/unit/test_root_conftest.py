@@ -1,4 +1,5 @@
-"""The root conftest's run settings: work stealing under `-n` unless `--dist` says otherwise."""
+"""The root conftest's run settings: work stealing under `-n` unless `--dist` says otherwise, and the
+garbage collector's after collection."""
 
 from __future__ import annotations
 
@@ -36,3 +37,20 @@ def test_workers_steal_work_unless_dist_is_given(
     result = pytester.runpytest_subprocess(*args, "-s", *lean)
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines([f"*scheduler: {expected}"])
+
+
+GC_STATE = """
+import gc
+
+
+def test_collected_objects_are_frozen_and_the_collector_runs_less_often():
+    print("frozen", gc.get_freeze_count() > 0, "threshold", gc.get_threshold())
+"""
+
+
+def test_what_collection_built_is_frozen_and_the_collector_slowed(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(ROOT_CONFTEST.read_text())
+    pytester.makepyfile(GC_STATE)
+    result = pytester.runpytest_subprocess("-s", "-p", "no:randomly", "-p", "no:schemathesis")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*frozen True threshold (50000, 20, 20)"])
