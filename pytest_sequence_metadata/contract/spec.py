@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -143,17 +143,78 @@ def _through_nullable(error: ValidationError) -> Iterator[ValidationError]:
     yield error
 
 
+Check = Callable[[Any], bool]
+
+
+def _has_integral_float(instance: Any) -> bool:
+    """Whether a float without a fraction (1.0) is anywhere in the instance: JSON Schema counts it as
+    an integer, the spec does not (see `is_integer`)."""
+    stack = [instance]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and item.is_integer():
+            return True
+    return False
+
+
+def _compiler(components: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Check] | None:
+    """Compiled checks (jsonschema_rs, a core dependency) of schemas whose references point into
+    `components`, with the spec's date-time rule; None where jsonschema_rs cannot be imported."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+
+    def compile_schema(schema: Mapping[str, Any]) -> Check:
+        root = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "components": components}
+        formats = {"date-time": _is_rfc3339}
+        validator = jsonschema_rs.Draft202012Validator(root, formats=formats, validate_formats=True)
+        is_valid: Check = validator.is_valid
+        return is_valid
+
+    return compile_schema
+
+
 class SchemaValidator:
-    """A compiled validator for one schema of the spec."""
+    """A compiled validator for one schema of the spec.
 
-    __slots__ = ("_validator", "name")
+    jsonschema (with the spec's `integer` and date-time rules) is the authority and explains every
+    violation. A compiled check (jsonschema_rs), when there is one, answers the common question "is
+    this valid?" in microseconds instead of hundreds: its "valid" is taken unless the instance holds
+    a float without a fraction, the one thing it accepts and the spec does not; its "invalid" always
+    goes to jsonschema, whose verdict wins (it is stricter on `$` in patterns and on URIs).
+    """
 
-    def __init__(self, name: str, schema: Mapping[str, Any], registry: Registry[Any]) -> None:
+    __slots__ = ("_check", "_validator", "name")
+
+    def __init__(
+        self, name: str, schema: Mapping[str, Any], registry: Registry[Any], check: Check | None = None
+    ) -> None:
         self.name = name
         self._validator = _Validator(schema, registry=registry, format_checker=_FORMATS)
+        self._check = check
+
+    def _surely_valid(self, instance: Any) -> bool:
+        if self._check is None:
+            return False
+        try:
+            valid = self._check(instance)
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+        ):  # not JSON (a key that is not a string): ask jsonschema
+            return False
+        return valid and not _has_integral_float(instance)
 
     def errors(self, instance: Any) -> list[Violation]:
         """Every violation, deepest first within each branch, in a stable order."""
+        if self._surely_valid(instance):
+            return []
         found = sorted(
             (e for top in self._validator.iter_errors(instance) for e in _through_nullable(top)),
             key=lambda e: (list(map(str, e.absolute_path)), e.validator),
@@ -161,6 +222,10 @@ class SchemaValidator:
         return [_violation(e) for e in found]
 
     def is_valid(self, instance: Any) -> bool:
+        return self._surely_valid(instance) or bool(self._validator.is_valid(instance))
+
+    def authority_is_valid(self, instance: Any) -> bool:
+        """jsonschema's own verdict, without the compiled check (what the check is tested against)."""
         return bool(self._validator.is_valid(instance))
 
     def __repr__(self) -> str:
@@ -193,6 +258,7 @@ class Spec:
         self._request: dict[str, SchemaValidator | None] = {}
         self._response: dict[tuple[str, str], SchemaValidator | None] = {}
         self._compiled: dict[str, SchemaValidator] = {}  # by schema pointer: shared error responses
+        self._compiler = _compiler(raw.get("components", {}))
 
     def _read_operations(self) -> Iterator[tuple[str, Operation]]:
         default_security = self.raw.get("security", [])
@@ -232,7 +298,11 @@ class Spec:
 
     def _compile(self, name: str, ref: str) -> SchemaValidator:
         if ref not in self._compiled:
-            self._compiled[ref] = SchemaValidator(name, {"$ref": ref}, self._registry)
+            check = None
+            if self._compiler is not None:
+                schema = self._registry.resolver(_DOC_URI).lookup(ref).contents
+                check = self._compiler(schema)
+            self._compiled[ref] = SchemaValidator(name, {"$ref": ref}, self._registry, check)
         return self._compiled[ref]
 
     def request_validator(self, operation_id: str) -> SchemaValidator:
