@@ -161,7 +161,7 @@ def _has_integral_float(instance: Any) -> bool:
     return False
 
 
-def _compiler(components: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Check] | None:
+def _compiler(components: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Check | None] | None:
     """Compiled checks (jsonschema_rs, a core dependency) of schemas whose references point into
     `components`, with the spec's date-time rule; None where jsonschema_rs cannot be imported."""
     try:
@@ -169,10 +169,13 @@ def _compiler(components: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Ch
     except ImportError:
         return None
 
-    def compile_schema(schema: Mapping[str, Any]) -> Check:
+    def compile_schema(schema: Mapping[str, Any]) -> Check | None:
         root = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "components": components}
         formats = {"date-time": _is_rfc3339}
-        validator = jsonschema_rs.Draft202012Validator(root, formats=formats, validate_formats=True)
+        try:
+            validator = jsonschema_rs.Draft202012Validator(root, formats=formats, validate_formats=True)
+        except (ValueError, TypeError):  # a version that cannot read the schema: jsonschema alone
+            return None
         is_valid: Check = validator.is_valid
         return is_valid
 

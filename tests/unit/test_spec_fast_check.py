@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_sequence_metadata.contract.spec import SchemaValidator, load_spec
+from pytest_sequence_metadata.contract.spec import SchemaValidator, Spec, load_spec
 from pytest_sequence_metadata.emulator import Emulator
 
 SPEC = load_spec()
@@ -102,3 +102,21 @@ def test_the_compiled_check_agrees_with_jsonschema(case: tuple[str, SchemaValida
     authority = validator.authority_is_valid(body)
     assert validator.is_valid(body) == authority, (label, body)
     assert (validator.errors(body) == []) == authority, (label, body)
+
+
+def test_a_schema_the_compiler_cannot_read_is_checked_by_jsonschema_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("int too big to convert")  # what jsonschema_rs before 0.35 says of the spec
+
+    monkeypatch.setattr(jsonschema_rs, "Draft202012Validator", refuse)
+    spec = Spec(SPEC.raw, SPEC.source)
+    validator = spec.response_validator("GetCollection", 200)
+    assert validator is not None
+    assert validator._check is None
+    _, _, body = next(answer for answer in ANSWERS if answer[0] == "GetCollection 200")
+    assert validator.is_valid(body)
+    assert validator.errors({"collection": {"id": 1.0}})
