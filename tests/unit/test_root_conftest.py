@@ -3,6 +3,7 @@ garbage collector's after collection."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,14 @@ def test_what_collection_built_is_frozen_and_the_collector_slowed(pytester: pyte
     result = pytester.runpytest_subprocess("-s", "-p", "no:randomly", "-p", "no:schemathesis")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*frozen True threshold (50000, 20, 20)"])
+
+
+def test_inner_runs_do_not_warn_about_pytest_asyncios_loop_scope(pytester: pytest.Pytester) -> None:
+    # Since pytest 9.2 an inline run's configure-time warnings reach this test's own record, under
+    # the inner run's filters.
+    pytest.importorskip("pytest_asyncio")
+    pytester.makepyfile("def test_one():\n    pass\n")
+    with warnings.catch_warnings(record=True) as caught:
+        result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, warnings=0)
+    assert not [w for w in caught if "asyncio_default_fixture_loop_scope" in str(w.message)]
