@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 import getpass
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -51,20 +52,22 @@ os.environ.setdefault(
 )
 
 # pytest-asyncio (dev) warns in every inner pytester run that sets no loop scope of its own; since
-# pytest 9.2 an inner run's configure-time warnings follow the inner run's filters, not ours
-# (pyproject.toml's filterwarnings), so each inner run is given the filter. A command-line filter,
-# not the ini key: `[contract]`-only installs have no pytest-asyncio, and --strict-config refuses it.
-INNER_RUN_ADDOPTS = (
-    '-W \'ignore:The configuration option "asyncio_default_fixture_loop_scope" is unset'
-    ":pytest.PytestDeprecationWarning'"
-)
+# pytest 9.2 an inner run's configure-time warnings follow the inner run's filters, not ours, so each
+# inner run is given our filter for it (pyproject.toml's filterwarnings, the one place it is written)
+# on its command line. Not the ini key: `[contract]`-only installs have no pytest-asyncio, and
+# --strict-config refuses a key no plugin declares.
+LOOP_SCOPE_OPTION = "asyncio_default_fixture_loop_scope"
 
 
 @pytest.fixture(autouse=True)
 def _inner_runs_filter_the_loop_scope_warning(request: pytest.FixtureRequest) -> None:
-    if "pytester" in request.fixturenames:
-        request.getfixturevalue("pytester")  # it clears PYTEST_ADDOPTS when it starts
-        request.getfixturevalue("monkeypatch").setenv("PYTEST_ADDOPTS", INNER_RUN_ADDOPTS)
+    if "pytester" not in request.fixturenames:
+        return
+    request.getfixturevalue("pytester")  # it clears PYTEST_ADDOPTS when it starts
+    filters = [f for f in request.config.getini("filterwarnings") if LOOP_SCOPE_OPTION in f]
+    if filters:
+        addopts = shlex.join(part for entry in filters for part in ("-W", entry))
+        request.getfixturevalue("monkeypatch").setenv("PYTEST_ADDOPTS", addopts)
 
 
 GC_THRESHOLD = (50_000, 20, 20)  # Python's default is (700, 10, 10)
