@@ -6,6 +6,10 @@ conftest reaches the controller, which writes the summary from the workers' repo
 Under `-n`, the tests go to the workers by work stealing (xdist's `--dist worksteal`) unless `--dist`
 says otherwise: they take from a millisecond to 15 s (the self-check's runs of the suite), and xdist's
 default (`load`) hands them out in fixed batches, which left one worker idle for the last half minute.
+`-n auto` starts one worker more than xdist would (one per core): about a sixth of the run is spent
+waiting (timeouts the emulator must enforce, servers and browsers starting, other processes'
+answers), and the spare worker fills those waits (81 s against 87 to 90 s on 2 cores; two spare
+workers were slower). `PYTEST_XDIST_AUTO_NUM_WORKERS` still decides when set.
 
 The bytecode cache of child processes is set here too, before xdist starts its workers: the self-check,
 the pytester and CLI tests start about a hundred Python processes, and each imports some 380 modules
@@ -83,6 +87,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 # Names of the user properties tests/gowire records (tests/gowire/gowire_harness.py).
 GOWIRE_CASES = "gowire_cases"
 GOWIRE_GO = "gowire_go_version"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # what was asked for (xdist reads it)
+    from xdist.plugin import pytest_xdist_auto_num_workers as cores
+
+    return int(cores(config)) + 1
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

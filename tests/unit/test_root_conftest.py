@@ -1,5 +1,5 @@
-"""The root conftest's run settings: work stealing under `-n` unless `--dist` says otherwise, and the
-garbage collector's after collection."""
+"""The root conftest's run settings: one worker more than there are cores under `-n auto`, work stealing
+under `-n` unless `--dist` says otherwise, and the garbage collector's after collection."""
 
 from __future__ import annotations
 
@@ -66,3 +66,30 @@ def test_inner_runs_do_not_warn_about_pytest_asyncios_loop_scope(pytester: pytes
         result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, warnings=0)
     assert not [w for w in caught if "asyncio_default_fixture_loop_scope" in str(w.message)]
+
+
+REPORT_WORKERS = """
+
+def pytest_sessionstart(session):
+    print("workers:", session.config.option.numprocesses)
+    pytest.exit("counted", returncode=0)  # before xdist starts them
+"""
+
+
+@pytest.mark.parametrize("env", [None, "1"], ids=["cores-plus-one", "as-the-environment-says"])
+def test_auto_starts_one_worker_more_than_there_are_cores(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, env: str | None
+) -> None:
+    pytest.importorskip("xdist")
+    from xdist.plugin import pytest_xdist_auto_num_workers as cores
+
+    if env is None:
+        monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+        count = cores(pytester.parseconfig()) + 1
+    else:
+        monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", env)
+        count = int(env)
+    pytester.makeconftest(ROOT_CONFTEST.read_text() + REPORT_WORKERS)
+    pytester.makepyfile("def test_one():\n    pass\n")
+    result = pytester.runpytest_subprocess("-n", "auto", "-s", "-p", "no:randomly")
+    result.stdout.fnmatch_lines([f"workers: {count}"])
