@@ -55,10 +55,27 @@ WRONG_FOR_STRING = [b"5", b"0", b"5.0", b"true", b"[]", b"{}", b'["a"]']
 ESCAPED_STRINGS = [b'"a\\/b"', b'"\\b\\f\\n\\r\\t\\"\\\\"', b'"\\u0000"', b'"\\u00e9\\u00C9"', b'""', b'" "']
 
 
+# Strategies drawn from inside composite strategies are built once, here or in a cache: building one
+# (its validation, its emptiness check) cost more than drawing from it. They draw exactly as before.
+@functools.cache
+def _upto(top: int) -> st.SearchStrategy[int]:
+    return st.integers(min_value=0, max_value=top)
+
+
+@functools.cache
+def _pick(*values: Any) -> st.SearchStrategy[Any]:
+    return st.sampled_from(values)
+
+
+@functools.cache
+def _texts(alphabet: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.text(alphabet=alphabet, max_size=12)
+
+
 @st.composite
 def mostly(draw: st.DrawFn, good: st.SearchStrategy[Frag], odd: st.SearchStrategy[Frag]) -> Frag:
     """`good` nine times in ten, so a body with many fields still decodes now and then."""
-    return draw(odd if draw(st.integers(min_value=0, max_value=9)) == 0 else good)
+    return draw(odd if draw(_upto(9)) == 0 else good)
 
 
 def uint_values(bits: int) -> st.SearchStrategy[Frag]:
@@ -80,18 +97,18 @@ def uint_values(bits: int) -> st.SearchStrategy[Frag]:
 @st.composite
 def string_literal(draw: st.DrawFn, alphabet: st.SearchStrategy[str] | None = None) -> Frag:
     """A JSON string: plain, escaped, with lone surrogates or with raw invalid UTF-8."""
-    base = draw(st.text(alphabet=alphabet, max_size=12)) if alphabet is not None else draw(_any_text)
-    choice = draw(st.integers(min_value=0, max_value=9))
+    base = draw(_texts(alphabet) if alphabet is not None else _any_text)
+    choice = draw(_upto(9))
     if choice <= 5:
         return text(base, ascii_only=choice == 5), NONE
     if choice == 6:
-        surrogate = draw(st.sampled_from(["\ud800", "\udfff", "\udc00\ud800", "\ud83d"]))
+        surrogate = draw(_pick("\ud800", "\udfff", "\udc00\ud800", "\ud83d"))
         return text(base + surrogate, ascii_only=True), NONE
     if choice == 7:
-        bad = draw(st.sampled_from(INVALID_UTF8))
+        bad = draw(_pick(*INVALID_UTF8))
         return b'"' + text(base)[1:-1] + bad + b'"', NONE
     if choice == 8:
-        cut = draw(st.sampled_from(TRUNCATED))
+        cut = draw(_pick(*TRUNCATED))
         return b'"' + text(base)[1:-1] + cut + b'"', NONE
     # \u escapes of plain characters, and Go's blank characters
     return (b'"' + b"".join(b"\\u%04x" % ord(c) for c in base[:6]) + b'"', NONE)
@@ -114,19 +131,21 @@ def bool_values() -> st.SearchStrategy[Frag]:
     return mostly(plain([b"true", b"false"]), plain([b"0", b"1", b'"true"', b'""', b"[]", b"{}"]))
 
 
+_ZONES = ("Z", "Z", "+00:00", "-00:00", "+05:30", "-23:59", "+24:00", "+99:99", "z", "", "+0530")
+
+
 @st.composite
 def rfc3339(draw: st.DrawFn) -> Frag:
     """RFC 3339 and near misses; the tag marks what only Go before 1.20 accepts."""
-    year = draw(st.sampled_from(["0001", "1970", "2026", "9999", "0000"]))
-    month = draw(st.sampled_from(["01", "02", "12", "13", "00"]))
-    day = draw(st.sampled_from(["01", "28", "29", "30", "31", "32"]))
-    hour = draw(st.sampled_from(["00", "12", "23", "24", "0"]))
-    minute = draw(st.sampled_from(["00", "59", "60"]))
-    second = draw(st.sampled_from(["00", "59", "60"]))
-    frac = draw(st.sampled_from(["", "", ".5", ".000001", ".123456789", ".1234567890123", ",5", "."]))
-    sep = draw(st.sampled_from(["T", "T", "T", "t", " "]))
-    zones = ["Z", "Z", "+00:00", "-00:00", "+05:30", "-23:59", "+24:00", "+99:99", "z", "", "+0530"]
-    zone = draw(st.sampled_from(zones))
+    year = draw(_pick("0001", "1970", "2026", "9999", "0000"))
+    month = draw(_pick("01", "02", "12", "13", "00"))
+    day = draw(_pick("01", "28", "29", "30", "31", "32"))
+    hour = draw(_pick("00", "12", "23", "24", "0"))
+    minute = draw(_pick("00", "59", "60"))
+    second = draw(_pick("00", "59", "60"))
+    frac = draw(_pick("", "", ".5", ".000001", ".123456789", ".1234567890123", ",5", "."))
+    sep = draw(_pick("T", "T", "T", "t", " "))
+    zone = draw(_pick(*_ZONES))
     lenient = hour == "0" or frac.startswith(",") or zone in ("+24:00", "+99:99")
     text = f'"{year}-{month}-{day}{sep}{hour}:{minute}:{second}{frac}{zone}"'.encode()
     return text, frozenset({GO119_TIME}) if lenient else NONE
@@ -216,41 +235,53 @@ FLOATS = [
 @st.composite
 def any_json(draw: st.DrawFn, depth: int = 0) -> Frag:
     """Free-form JSON (an interface{} or a map value), with duplicate keys and odd numbers."""
-    choice = draw(st.integers(min_value=0, max_value=12 if depth < 3 else 6))
+    choice = draw(_upto(12 if depth < 3 else 6))
     if choice == 0:
-        return draw(plain([b"null", b"true", b"false"]))
+        return draw(_JSON_LITERALS)
     if choice <= 2:
-        return str(draw(st.integers(min_value=-(1 << 70), max_value=1 << 70))).encode(), NONE
+        return str(draw(_INTEGERS_70_BITS)).encode(), NONE
     if choice == 3:
-        return draw(st.one_of(plain(FLOATS), plain([huge_integer(4301), huge_integer(310)])))
+        return draw(_ODD_NUMBERS)
     if choice == 4:
-        number = draw(st.floats(allow_nan=False, allow_infinity=False))
+        number = draw(_FINITE_FLOATS)
         return json.dumps(number).encode(), NONE
     if choice <= 6:
-        return draw(string_literal())
+        return draw(_string_literal())
     if choice == 7:
-        return draw(deep_nesting())
+        return draw(_deep_nesting())
     if choice <= 9:
-        items = draw(st.lists(any_json(depth + 1), max_size=4))
+        items = draw(_json_lists(depth + 1))
         return b"[" + b",".join(b for b, _ in items) + b"]", _tags(items)
-    return draw(free_object(depth + 1))
+    return draw(_free_object(depth + 1))
+
+
+_JSON_LITERALS = plain([b"null", b"true", b"false"])
+_INTEGERS_70_BITS = st.integers(min_value=-(1 << 70), max_value=1 << 70)
+_ODD_NUMBERS = st.one_of(plain(FLOATS), plain([huge_integer(4301), huge_integer(310)]))
+_FINITE_FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+_string_literal = functools.cache(lambda: string_literal())
+_any_json = functools.cache(lambda depth: any_json(depth))
+_free_object = functools.cache(lambda depth: free_object(depth))
+_deep_nesting = functools.cache(lambda: deep_nesting())
+_json_lists = functools.cache(lambda depth: st.lists(_any_json(depth), max_size=4))
 
 
 @st.composite
 def free_object(draw: st.DrawFn, depth: int = 0) -> Frag:
-    keys = st.one_of(string_literal(st.sampled_from("aAbB_\u212ak")), plain([b'"a"', b'"A"']))
-    members = draw(st.lists(st.tuples(keys, any_json(depth)), max_size=4))
+    members = draw(_free_members(depth))
     body = b",".join(k + b":" + v for (k, _), (v, _) in members)
     return b"{" + body + b"}", _tags([tag for _, tag in members])
 
 
+_FREE_KEYS = st.one_of(string_literal(st.sampled_from("aAbB_\u212ak")), plain([b'"a"', b'"A"']))
+_free_members = functools.cache(lambda depth: st.lists(st.tuples(_FREE_KEYS, _any_json(depth)), max_size=4))
+
+
 @st.composite
 def deep_nesting(draw: st.DrawFn) -> Frag:
-    levels = draw(
-        st.sampled_from([2, 50, 99, 100, 101, 200, 999, 1000, 1001, 5000, 9999, 10000, 10001, 20000])
-    )
-    opener, closer = draw(st.sampled_from([(b"[", b"]"), (b'{"a":', b"}")]))
-    leaf = draw(st.sampled_from([b"1", b'"\\ud800"', b"null", b"[]"]))
+    levels = draw(_pick(2, 50, 99, 100, 101, 200, 999, 1000, 1001, 5000, 9999, 10000, 10001, 20000))
+    opener, closer = draw(_pick((b"[", b"]"), (b'{"a":', b"}")))
+    leaf = draw(_pick(b"1", b'"\\ud800"', b"null", b"[]"))
     tags = frozenset({DEEP}) if levels > 98 else NONE
     return opener * levels + leaf + closer * levels, tags
 
@@ -318,7 +349,7 @@ def _values(types: GoTypes, kind: GoType, depth: int) -> st.SearchStrategy[Frag]
 @st.composite
 def wire_key(draw: st.DrawFn, key: str) -> bytes:
     """The exact key, or one Go folds onto it: changed case, Kelvin sign, long s."""
-    choice = draw(st.integers(min_value=0, max_value=7))
+    choice = draw(_upto(7))
     if choice <= 3:
         return text(key)
     if choice == 4:
@@ -326,23 +357,32 @@ def wire_key(draw: st.DrawFn, key: str) -> bytes:
     if choice == 5:
         return text("".join(c.swapcase() if i % 2 else c for i, c in enumerate(key)))
     if choice == 6 and any(c in FOLDS for c in key):
-        return text("".join(FOLDS.get(c, c) for c in key), ascii_only=draw(st.booleans()))
+        return text("".join(FOLDS.get(c, c) for c in key), ascii_only=draw(_BOOLEANS))
     return text(key.replace("_", "") if "_" in key else key + "_")  # near miss: ignored by Go
+
+
+_BOOLEANS = st.booleans()
+_wire_key = functools.cache(wire_key)
+
+
+@functools.cache
+def _field_lists(fields: tuple[Field, ...]) -> st.SearchStrategy[list[Field]]:
+    return st.lists(st.sampled_from(fields), max_size=len(fields) + 2)
 
 
 @st.composite
 def struct_object(draw: st.DrawFn, types: GoTypes, name: str, depth: int = 0) -> Frag:
     fields: tuple[Field, ...] = types.structs[name]
-    chosen = draw(st.lists(st.sampled_from(fields), max_size=len(fields) + 2)) if fields else []
+    chosen = draw(_field_lists(fields)) if fields else []
     members: list[tuple[bytes, Frag]] = []
     containers = [f for f in fields if not isinstance(f.type, Named) or f.type.name in types.structs]
-    if containers and depth < 3 and draw(st.integers(min_value=0, max_value=3)) == 0:
-        chosen += [draw(st.sampled_from(containers))] * 2  # Go decodes into what the first one built
+    if containers and depth < 3 and draw(_upto(3)) == 0:
+        chosen += [draw(_pick(*containers))] * 2  # Go decodes into what the first one built
     for field in chosen:  # a field drawn twice is a duplicate key
-        members.append((draw(wire_key(field.key)), draw(values(types, field.type, depth))))
-    if draw(st.integers(min_value=0, max_value=4)) == 0:
-        members.append((draw(string_literal())[0], draw(any_json(depth + 2))))  # unknown key
-    ws = draw(st.sampled_from(WHITESPACE))
+        members.append((draw(_wire_key(field.key)), draw(values(types, field.type, depth))))
+    if draw(_upto(4)) == 0:
+        members.append((draw(_string_literal())[0], draw(_any_json(depth + 2))))  # unknown key
+    ws = draw(_pick(*WHITESPACE))
     body = (b"," + ws).join(ws + k + ws + b":" + ws + v + ws for k, (v, _) in members)
     return b"{" + body + b"}", _tags([frag for _, frag in members])
 
