@@ -9,6 +9,7 @@ the fast path must take. Values are compared by repr, so 1, 1.0 and True differ,
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -65,9 +66,12 @@ def _agree(method: str, body: bytes) -> bool:
     return True
 
 
+_HARNESS_METHODS = st.sampled_from(sorted(HARNESS_TYPES.requests))
+
+
 @st.composite
 def _tricky(draw: st.DrawFn) -> tuple[str, bytes]:
-    method = draw(st.sampled_from(sorted(HARNESS_TYPES.requests)))
+    method = draw(_HARNESS_METHODS)
     body, _ = draw(bodies.request_bodies(HARNESS_TYPES, method))
     return method, body
 
@@ -126,6 +130,7 @@ def _value(kind: GoType, depth: int = 0) -> st.SearchStrategy[Any]:
     return _scalar(kind.name)
 
 
+@functools.cache  # built once: building it for every drawn body cost more than drawing from it
 def _struct(name: str, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     fields = TYPES.structs[name].fields
     return st.fixed_dictionaries(
@@ -133,9 +138,12 @@ def _struct(name: str, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+_METHODS = st.sampled_from(METHODS)
+
+
 @st.composite
 def _plain(draw: st.DrawFn) -> tuple[str, bytes]:
-    method = draw(st.sampled_from(METHODS))
+    method = draw(_METHODS)
     value = draw(_struct(f"{method}Request"))
     return method, json.dumps(value, ensure_ascii=False).encode()
 
