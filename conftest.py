@@ -9,7 +9,8 @@ default (`load`) hands them out in fixed batches, which left one worker idle for
 `-n auto` starts one worker more than xdist would (one per core): about a sixth of the run is spent
 waiting (timeouts the emulator must enforce, servers and browsers starting, other processes'
 answers), and the spare worker fills those waits (on 2 cores, interleaved: 86 s and 85 s against 95 s
-and 93 s with one worker a core; two spare workers were slower). `PYTEST_XDIST_AUTO_NUM_WORKERS` still decides when set.
+and 93 s with one worker a core; two spare workers were slower). `PYTEST_XDIST_AUTO_NUM_WORKERS` still
+decides when set.
 
 The bytecode cache of child processes is set here too, before xdist starts its workers: the self-check,
 the pytester and CLI tests start about a hundred Python processes, and each imports some 380 modules
