@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from warm_pytest import runpytest_warm
 
 ROOT_CONFTEST = Path(__file__).resolve().parents[2] / "conftest.py"
 
@@ -91,5 +92,5 @@ def test_auto_starts_one_worker_more_than_there_are_cores(
         count = int(env)
     pytester.makeconftest(ROOT_CONFTEST.read_text() + REPORT_WORKERS)
     pytester.makepyfile("def test_one():\n    pass\n")
-    result = pytester.runpytest_subprocess("-n", "auto", "-s", "-p", "no:randomly")
+    result = runpytest_warm(pytester, "-n", "auto", "-s", "-p", "no:randomly")
     result.stdout.fnmatch_lines([f"workers: {count}"])
