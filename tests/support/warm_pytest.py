@@ -10,6 +10,7 @@ exist (not POSIX), a run is a plain `python -m pytest` subprocess.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -72,6 +73,9 @@ def _child(args: list[str], cwd: str, env: dict[str, str], path: list[str], out:
     os.environ.clear()
     os.environ.update(env)
     sys.path[:0] = [entry for entry in path if entry not in sys.path]
+    # What the server imported lives as long as the run: out of the cyclic collector's reach, which
+    # walked all of it again and again (a run of the self-check's and parity tests: 6% to 10% faster).
+    gc.freeze()
     sys.exit(int(pytest.main([*ALREADY_IMPORTED, *args])))
 
 

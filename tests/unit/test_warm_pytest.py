@@ -78,3 +78,13 @@ def test_a_forked_run_over_its_time_is_stopped(tmp_path: Path) -> None:
     args = ["-q", "-p", "no:cacheprovider", "test_slow.py"]
     with pytest.raises(subprocess.TimeoutExpired, match="timed out"):
         run_pytest(args, cwd=tmp_path, env=os.environ, timeout=0.5)
+
+
+def test_a_forked_run_keeps_what_the_server_imported_out_of_the_collectors_reach(tmp_path: Path) -> None:
+    if not warm_pytest.FORKSERVER:
+        pytest.skip("no forkserver: runs are plain subprocesses")
+    (tmp_path / "test_gc.py").write_text(
+        "import gc\n\n\ndef test_frozen():\n    assert gc.get_freeze_count() > 10_000\n"
+    )
+    done = run_pytest(["-q", "-p", "no:cacheprovider", "-p", "no:randomly"], cwd=tmp_path, env=os.environ)
+    assert done.code == 0, done.stdout + done.stderr
