@@ -206,11 +206,7 @@ class SchemaValidator:
             return False
         try:
             valid = self._check(instance)
-        except (
-            TypeError,
-            ValueError,
-            OverflowError,
-        ):  # not JSON (a key that is not a string): ask jsonschema
+        except (TypeError, ValueError, OverflowError):  # not JSON (a key not a string): ask jsonschema
             return False
         return valid and not _has_integral_float(instance)
 
