@@ -121,6 +121,7 @@ _any_text = st.text(
     ),
     max_size=12,
 )
+_STRING_LITERAL = string_literal()
 
 
 def string_values() -> st.SearchStrategy[Frag]:
@@ -246,9 +247,9 @@ def any_json(draw: st.DrawFn, depth: int = 0) -> Frag:
         number = draw(_FINITE_FLOATS)
         return json.dumps(number).encode(), NONE
     if choice <= 6:
-        return draw(_string_literal())
+        return draw(_STRING_LITERAL)
     if choice == 7:
-        return draw(_deep_nesting())
+        return draw(_DEEP_NESTING)
     if choice <= 9:
         items = draw(_json_lists(depth + 1))
         return b"[" + b",".join(b for b, _ in items) + b"]", _tags(items)
@@ -259,10 +260,8 @@ _JSON_LITERALS = plain([b"null", b"true", b"false"])
 _INTEGERS_70_BITS = st.integers(min_value=-(1 << 70), max_value=1 << 70)
 _ODD_NUMBERS = st.one_of(plain(FLOATS), plain([huge_integer(4301), huge_integer(310)]))
 _FINITE_FLOATS = st.floats(allow_nan=False, allow_infinity=False)
-_string_literal = functools.cache(lambda: string_literal())
 _any_json = functools.cache(lambda depth: any_json(depth))
 _free_object = functools.cache(lambda depth: free_object(depth))
-_deep_nesting = functools.cache(lambda: deep_nesting())
 _json_lists = functools.cache(lambda depth: st.lists(_any_json(depth), max_size=4))
 
 
@@ -284,6 +283,9 @@ def deep_nesting(draw: st.DrawFn) -> Frag:
     leaf = draw(_pick(b"1", b'"\\ud800"', b"null", b"[]"))
     tags = frozenset({DEEP}) if levels > 98 else NONE
     return opener * levels + leaf + closer * levels, tags
+
+
+_DEEP_NESTING = deep_nesting()
 
 
 def _tags(frags: list[Any]) -> frozenset[str]:
@@ -381,7 +383,7 @@ def struct_object(draw: st.DrawFn, types: GoTypes, name: str, depth: int = 0) ->
     for field in chosen:  # a field drawn twice is a duplicate key
         members.append((draw(_wire_key(field.key)), draw(values(types, field.type, depth))))
     if draw(_upto(4)) == 0:
-        members.append((draw(_string_literal())[0], draw(_any_json(depth + 2))))  # unknown key
+        members.append((draw(_STRING_LITERAL)[0], draw(_any_json(depth + 2))))  # unknown key
     ws = draw(_pick(*WHITESPACE))
     body = (b"," + ws).join(ws + k + ws + b":" + ws + v + ws for k, (v, _) in members)
     return b"{" + body + b"}", _tags([frag for _, frag in members])
