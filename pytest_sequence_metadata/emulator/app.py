@@ -43,6 +43,7 @@ from .control import answer_control
 from .cors import CorsPolicy
 from .faults import FaultRule, Faults
 from .journal import MAX_KEPT_BODY_BYTES, Journal, file_summary
+from .json_text import compact_bytes
 from .limits import DEFAULT_LIMITS, TOO_LARGE, Limits, check_value_sizes, unmarshal_error
 from .upload_form import UploadForm, read_upload
 from .validation import Validator, load_request_validators
@@ -75,30 +76,8 @@ _ACTIVE_IMAGE_TYPES = frozenset({"image/svg+xml"})
 _BAD_REQUEST_KEYWORDS = frozenset({"type", "maximum", "exclusiveMaximum", "multipleOf", "format"})
 
 
-def _not_json(value: Any) -> Any:
-    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
-
-
-def _encoder() -> Callable[[Any], str]:
-    """json.dumps(value, ensure_ascii=False, separators=(",", ":")), with the C encoder built once
-    (json.JSONEncoder builds one per call) and without its check for circular references: answers
-    are made of decoded JSON and the backend's own dicts, which never refer to themselves."""
-    general = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    make: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator (another Python implementation)
-        return general
-    try:  # the arguments json.JSONEncoder.iterencode passes it
-        chunks = make(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    except TypeError:  # another signature
-        return general
-    return lambda value: "".join(chunks(value, 0))
-
-
-_ENCODE = _encoder()
-
-
-def dumps(value: Any) -> bytes:
-    return _ENCODE(value).encode("utf-8", "replace")
+# Answers are compact JSON, as Go's encoding/json writes them.
+dumps = compact_bytes
 
 
 @dataclass(slots=True)

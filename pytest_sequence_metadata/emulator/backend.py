@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from pytest_sequence_metadata.contract.gowire import is_blank
 from pytest_sequence_metadata.contract.ids import is_address, is_decimal, is_token_id
 
 from . import media
+from .json_text import compact_text
 from .overview import AssetView, CollectionView, ProjectView, TokenView
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class IdCounter:
 
 def _stored_size(metadata: Mapping[str, Any]) -> int:
     """What metadata costs against `Limits.metadata_bytes`: its JSON length."""
-    return len(json.dumps(metadata, ensure_ascii=False, separators=(",", ":")))
+    return len(compact_text(metadata))
 
 
 def _locked(method: Callable[Concatenate[Backend, P], R]) -> Callable[Concatenate[Backend, P], R]:

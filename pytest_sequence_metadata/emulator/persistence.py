@@ -23,6 +23,7 @@ from typing import IO, Any, Final
 
 from . import state
 from .backend import Backend
+from .json_text import compact_text
 
 __all__ = ["DATABASE", "LOCK_FILE", "Store", "StoreLocked"]
 
@@ -158,7 +159,7 @@ class Store:
         else:
             self._db.execute(
                 "INSERT OR REPLACE INTO projects (id, document) VALUES (?, ?)",
-                (key, json.dumps(document, ensure_ascii=False, separators=(",", ":"))),
+                (key, compact_text(document)),
             )
         for asset_id, data in files.items():
             written = self._written.get(asset_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -90,6 +91,20 @@ def test_stored_metadata_per_project_is_limited(small: Api) -> None:
     fits = {"collection": {"id": cid, "metadata": {"name": "x", "description": "d" * 3000}}}
     assert small.rpc("UpdateCollection", fits).status_code == 200
     assert error(create(small, {"name": "y", "description": "d" * 1500})) == (409, "RequestConflict")
+
+
+@pytest.mark.parametrize("spare", [0, -1])
+def test_stored_metadata_is_counted_as_its_compact_json_characters(spare: int) -> None:
+    """The budget counts characters of compact JSON: non-ASCII ones once (not as \\u escapes), no
+    spaces after separators. Metadata of exactly the budget fits, one character more does not."""
+    metadata = {"name": "é" * 40, "description": "ü, ß", "properties": {"a": [1, "ö"]}}
+    with Emulator().client(1) as probe:
+        body = {"collection": {"metadata": metadata}}
+        stored = probe.post("/rpc/Collections/CreateCollection", json=body).json()["collection"]["metadata"]
+    size = len(json.dumps(stored, ensure_ascii=False, separators=(",", ":")))
+    with Emulator(limits=Limits(metadata_bytes=size + spare)).client(1) as client:
+        response = client.post("/rpc/Collections/CreateCollection", json={"collection": {"metadata": metadata}})
+    assert response.status_code == (200 if spare == 0 else 409), response.text
 
 
 def test_stored_files_per_project_are_limited(small: Api) -> None:
