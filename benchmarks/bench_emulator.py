@@ -4,7 +4,10 @@
 
 1. wrk against uvicorn: GetCollection and CreateToken on the emulator, versus a no-op Starlette app
    under the same uvicorn settings (the floor), on asyncio + h11 and, when installed (the `[server]`
-   extra), on uvloop + httptools. Target: emulator / floor >= 0.9 on each stack.
+   extra), on uvloop + httptools. Target: emulator / floor >= 0.9 on each stack. Beside them, the
+   JSON-only reference: the emulator's own ASGI adapter answering with a dispatch that only decodes the
+   body and encodes the emulator's own answer (no auth, checks, state or journal), the least any
+   emulator in Python behind that adapter can cost. Its ratio to the floor is the ceiling of ours.
 2. In-process: httpx.Client over `emulator.transport()` versus a bare httpx.MockTransport returning a
    fixed response (the floor), per call; and each ASGI app called directly (no server, no network) with
    the wrk requests, CPU time per request: the Python work the emulator adds over the floor app.
@@ -19,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import re
 import shutil
 import socket
@@ -40,6 +44,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pytest_sequence_metadata.emulator import IN_PROCESS_URL, Emulator
+from pytest_sequence_metadata.emulator.app import App
+from pytest_sequence_metadata.emulator.app import Request as EmulatorRequest
+from pytest_sequence_metadata.emulator.app import Response as EmulatorResponse
+from pytest_sequence_metadata.emulator.asgi import AsgiApp
 from pytest_sequence_metadata.emulator.limits import Limits
 from pytest_sequence_metadata.emulator.server import (
     FAST_STACK,
@@ -95,6 +103,31 @@ def floor_app() -> Starlette:
         return Response(b'{"ok":true}', media_type="application/json")
 
     return Starlette(routes=[Route("/{path:path}", answer, methods=["GET", "POST"])])
+
+
+class JsonOnlyApp(App):
+    """The JSON-only reference: `answers` (by path) encoded per request after decoding the body."""
+
+    def __init__(self, like: App, answers: dict[str, Any]) -> None:
+        super().__init__(like.backend, like.auth, like.faults, validators={}, limits=like.limits)
+        self.answers = answers
+
+    def dispatch(self, request: EmulatorRequest) -> EmulatorResponse:
+        json.loads(request.body)
+        return self.json_answer(200, self.answers[request.path])
+
+
+def json_only_app() -> AsgiApp:
+    """The reference behind the emulator's adapter, answering what an emulator seeded alike answered
+    (its own one: the benchmarked emulator's state is left as it was)."""
+    emulator = Emulator()
+    cid = seed(emulator)
+    with emulator.client(PROJECT) as client:
+        got = client.post("/rpc/Collections/GetCollection", json={"collectionId": cid}).json()
+        token = {"collectionId": cid, "token": {"tokenId": "1", "name": "bench"}}
+        made = client.post("/rpc/Collections/CreateToken", json=token).json()
+    answers = {"/rpc/Collections/GetCollection": got, "/rpc/Collections/CreateToken": made}
+    return AsgiApp(JsonOnlyApp(emulator.app, answers))
 
 
 @contextmanager
@@ -169,7 +202,11 @@ def bench_wrk(args: argparse.Namespace, prism_url: str | None) -> None:
         urls: dict[tuple[Stack | None, str], str] = {
             (stack, app): servers.enter_context(serve(asgi, stack))
             for stack in chosen
-            for app, asgi in (("emulator", emulator.asgi_app), ("floor", floor_app()))
+            for app, asgi in (
+                ("emulator", emulator.asgi_app),
+                ("json-only", json_only_app()),
+                ("floor", floor_app()),
+            )
         }
         if prism_url is not None:
             urls[(None, "prism")] = prism_url
@@ -186,10 +223,15 @@ def bench_wrk(args: argparse.Namespace, prism_url: str | None) -> None:
         print(f"uvicorn on {stack}{'  (what serve picks)' if stack == chosen[-1] else ''}")
         for call in ("GetCollection", "CreateToken"):
             show(f"emulator {call}", best[(stack, "emulator", call)])
+            show(f"JSON-only reference {call}", best[(stack, "json-only", call)])
             show(f"no-op Starlette {call}", best[(stack, "floor", call)])
         for call in ("GetCollection", "CreateToken"):
-            ratio = best[(stack, "emulator", call)]["rps"] / best[(stack, "floor", call)]["rps"]
-            print(f"  ratio emulator/floor {call:<14} {ratio:5.2f}  (target >= 0.9)")
+            ours, floor = best[(stack, "emulator", call)]["rps"], best[(stack, "floor", call)]["rps"]
+            reference = best[(stack, "json-only", call)]["rps"]
+            print(
+                f"  ratio emulator/floor {call:<14} {ours / floor:5.2f}  (target >= 0.9; "
+                f"JSON-only/floor {reference / floor:.2f}, emulator/JSON-only {ours / reference:.2f})"
+            )
     if len(chosen) > 1:
         for call in ("GetCollection", "CreateToken"):
             gain = best[(FAST_STACK, "emulator", call)]["rps"] / best[(PLAIN_STACK, "emulator", call)]["rps"]
@@ -308,12 +350,13 @@ def bench_asgi(args: argparse.Namespace) -> None:
         ),
     }
     print("ASGI apps called directly on asyncio (no server, no network), CPU time per request, best of 5")
-    floor = floor_app()
+    floor, reference = floor_app(), json_only_app()
     for call, requests in calls.items():
         ours, theirs = asgi_cost(emulator.asgi_app, requests, headers), asgi_cost(floor, requests, headers)
+        least = asgi_cost(reference, requests, headers)
         print(
-            f"  emulator {call:<14} {ours:6.1f} us   no-op Starlette {theirs:6.1f} us   "
-            f"emulator adds {ours - theirs:5.1f} us"
+            f"  {call:<14} emulator {ours:5.1f} us   JSON-only reference {least:5.1f} us   "
+            f"no-op Starlette {theirs:5.1f} us   emulator adds {ours - theirs:5.1f} us over the floor"
         )
 
 
