@@ -98,12 +98,12 @@ def test_stored_metadata_is_counted_as_its_compact_json_characters(spare: int) -
     """The budget counts characters of compact JSON: non-ASCII ones once (not as \\u escapes), no
     spaces after separators. Metadata of exactly the budget fits, one character more does not."""
     metadata = {"name": "é" * 40, "description": "ü, ß", "properties": {"a": [1, "ö"]}}
+    body = {"collection": {"metadata": metadata}}
     with Emulator().client(1) as probe:
-        body = {"collection": {"metadata": metadata}}
         stored = probe.post("/rpc/Collections/CreateCollection", json=body).json()["collection"]["metadata"]
     size = len(json.dumps(stored, ensure_ascii=False, separators=(",", ":")))
     with Emulator(limits=Limits(metadata_bytes=size + spare)).client(1) as client:
-        response = client.post("/rpc/Collections/CreateCollection", json={"collection": {"metadata": metadata}})
+        response = client.post("/rpc/Collections/CreateCollection", json=body)
     assert response.status_code == (200 if spare == 0 else 409), response.text
 
 
