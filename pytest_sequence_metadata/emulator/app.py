@@ -76,10 +76,6 @@ _ACTIVE_IMAGE_TYPES = frozenset({"image/svg+xml"})
 _BAD_REQUEST_KEYWORDS = frozenset({"type", "maximum", "exclusiveMaximum", "multipleOf", "format"})
 
 
-# Answers are compact JSON, as Go's encoding/json writes them.
-dumps = compact_bytes
-
-
 @dataclass(slots=True)
 class Request:
     """An HTTP request as the core sees it: header names lower-cased, the path percent-decoded."""
@@ -304,7 +300,8 @@ class App:
 
     @staticmethod
     def json_answer(status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> Response:
-        return Response(status, [*JSON_HEADERS, *headers] if headers else list(JSON_HEADERS), dumps(value))
+        answer_headers = [*JSON_HEADERS, *headers] if headers else list(JSON_HEADERS)
+        return Response(status, answer_headers, compact_bytes(value))
 
     def error(self, exc: ApiError, headers: list[tuple[str, str]] | None = None) -> Response:
         return self.json_answer(exc.kind.status, exc.body(), headers)

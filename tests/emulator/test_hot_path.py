@@ -18,10 +18,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytest_sequence_metadata.emulator import Emulator
-from pytest_sequence_metadata.emulator.app import RPC_HANDLERS, dumps
+from pytest_sequence_metadata.emulator.app import RPC_HANDLERS
 from pytest_sequence_metadata.emulator.asgi import BodyDeadlines
 from pytest_sequence_metadata.emulator.auth import bearer_token
 from pytest_sequence_metadata.emulator.backend import Backend
+from pytest_sequence_metadata.emulator.json_text import compact_bytes
 from pytest_sequence_metadata.emulator.limits import Limits
 
 Message = dict[str, Any]
@@ -205,12 +206,12 @@ _JSON = st.recursive(
 @given(_JSON)
 def test_answers_are_encoded_as_json_dumps_does(value: Any) -> None:
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
-    assert dumps(value) == expected
+    assert compact_bytes(value) == expected
 
 
 def test_encoding_something_not_json_fails_as_json_dumps_does() -> None:
     with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
-        dumps({"a": object()})
+        compact_bytes({"a": object()})
 
 
 def test_a_read_cancelled_from_outside_after_its_deadline_stays_cancelled() -> None:
